@@ -1,0 +1,210 @@
+"""Compile a :class:`~corridor.network.Network` into a virtual multimodal graph in CSR arrays.
+
+Each place gets one node per layer it is served on (``rail1520``, ``rail1435``, ``road``, ``ferry``,
+``sea``…), plus an origin node and a destination node. Everything freight does is an edge of its
+own, as in NODUS: loading at the origin, unloading at the destination, transfers between layers
+(port handling, gauge change), the border crossing and the wait for a sailing before a link, and the
+run along the link. Algorithms then see one plain directed graph with per-edge attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+from .network import Network
+from .network.schema import split_list
+
+#: edge kinds; ``connector`` joins a link's departure node to its run and carries nothing
+KINDS = ("run", "load", "unload", "transfer", "border", "wait", "connector")
+MODES = ("rail", "road", "ferry", "sea")
+LAYERS = ("rail1520", "rail1435", "rail1668", "road", "ferry", "sea")
+NEVER = np.inf
+
+
+def layer_of(mode: str, gauge_mm: float | None) -> str:
+    """The layer a link runs on: ``rail`` + gauge for rail, else the mode."""
+    return f"rail{int(gauge_mm)}" if mode == "rail" else mode
+
+
+def mode_of_layer(layer: str) -> str:
+    return "rail" if layer.startswith("rail") else layer
+
+
+@dataclass(frozen=True)
+class RoutingGraph:
+    """A network compiled for routing: node and edge arrays plus a fixed CSR layout.
+
+    Edge attributes are arrays aligned on the edge index; ``csr_order`` maps CSR positions to edges,
+    so a weight vector ``w`` becomes a CSR matrix with ``w[csr_order]`` and no re-sorting.
+    """
+
+    network: Network
+    place_ids: np.ndarray          # place index → id
+    place_country: np.ndarray      # place index → ISO code
+    origin_node: np.ndarray        # place index → origin node (-1 if the place is not served)
+    destination_node: np.ndarray   # place index → destination node
+    node_place: np.ndarray         # node → place index
+    node_layer: np.ndarray         # node → layer code (-1 for origin/destination/virtual nodes)
+    src: np.ndarray
+    dst: np.ndarray
+    kind: np.ndarray               # code into KINDS
+    mode: np.ndarray               # code into MODES (-1 for none)
+    link: np.ndarray               # index into network.links (-1 for none)
+    from_place: np.ndarray
+    to_place: np.ndarray
+    hours: np.ndarray
+    cost_usd: np.ndarray
+    co2_kg_per_t: np.ndarray       # kg CO2e per tonne of cargo carried
+    distance_km: np.ndarray
+    open_year: np.ndarray          # usable from this year (inf: closed)
+    passages: tuple[frozenset[str], ...]   # per edge (sea runs only)
+    indptr: np.ndarray
+    indices: np.ndarray
+    csr_order: np.ndarray
+    place_index: dict[str, int]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_place)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.src)
+
+    def matrix(self, weights: np.ndarray, *, transpose: bool = False) -> csr_matrix:
+        """The CSR matrix of the graph with ``weights`` (inf = no edge)."""
+        if transpose:
+            return csr_matrix((weights, (self.dst, self.src)), shape=(self.n_nodes, self.n_nodes))
+        return csr_matrix((weights[self.csr_order], self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes))
+
+    def edge_between(self, u: int, v: int) -> int:
+        """The edge from node ``u`` to node ``v`` (the graph has no parallel edges)."""
+        lo, hi = self.indptr[u], self.indptr[u + 1]
+        hit = np.nonzero(self.indices[lo:hi] == v)[0]
+        return int(self.csr_order[lo + hit[0]])
+
+
+def _tariff_lookup(tariffs: pd.DataFrame) -> dict[tuple[str, str], float]:
+    return {(r.mode, r.country): float(r.cost_usd_per_feu_km) for r in tariffs.itertuples()}
+
+
+def compile_graph(network: Network) -> RoutingGraph:
+    """Compile the network into a :class:`RoutingGraph`.
+
+    Every link gives two directed runs. Before each run come its virtual edges: the border crossing
+    (``crossings.csv``) and the expected wait for a sailing, half the headway (``services.csv``);
+    a run with neither gets a zero ``connector`` so that no two edges join the same pair of nodes.
+
+    Complexity: O(places + links), all in a few vectorised passes; about 10 ms for the bundled data.
+    """
+    places, links = network.places, network.links
+    place_ids = places["id"].to_numpy(dtype=object)
+    place_index = {pid: i for i, pid in enumerate(place_ids)}
+    country = places["country"].to_numpy(dtype=object)
+
+    tariff = _tariff_lookup(network.tariffs)
+    modes = network.modes.set_index("mode")
+    crossing = network.crossings.set_index("link")
+    frequency = network.services.groupby("link")["frequency_per_week"].max()
+
+    # layer nodes per place
+    layer_node: dict[tuple[int, str], int] = {}
+    node_place: list[int] = []
+    node_layer: list[int] = []
+
+    def node(place: int, layer: str | None) -> int:
+        key = (place, layer or "")
+        if layer is not None and key in layer_node:
+            return layer_node[key]
+        node_place.append(place)
+        node_layer.append(LAYERS.index(layer) if layer else -1)
+        if layer is not None:
+            layer_node[key] = len(node_place) - 1
+        return len(node_place) - 1
+
+    cols = {k: [] for k in ("src", "dst", "kind", "mode", "link", "from_place", "to_place", "hours",
+                            "cost_usd", "co2", "distance", "open_year")}
+    passages: list[frozenset[str]] = []
+
+    def edge(u: int, v: int, kind: str, mode: str | None, link: int, a: int, b: int, hours: float,
+             cost: float, co2: float = 0.0, distance: float = 0.0, opens: float = -np.inf,
+             passes: frozenset[str] = frozenset()) -> None:
+        for key, value in (("src", u), ("dst", v), ("kind", KINDS.index(kind)),
+                           ("mode", MODES.index(mode) if mode else -1), ("link", link), ("from_place", a),
+                           ("to_place", b), ("hours", hours), ("cost_usd", cost), ("co2", co2),
+                           ("distance", distance), ("open_year", opens)):
+            cols[key].append(value)
+        passages.append(passes)
+
+    for i, row in enumerate(links.itertuples(index=False)):
+        a, b = place_index[row[1]], place_index[row[2]]  # from, to
+        layer = layer_of(row.mode, row.gauge_mm)
+        na, nb = node(a, layer), node(b, layer)
+        price = (tariff.get((row.mode, country[a]), tariff.get((row.mode, "*"), 0.0))
+                 + tariff.get((row.mode, country[b]), tariff.get((row.mode, "*"), 0.0))) / 2
+        factor = modes.at[row.mode, "co2_kg_per_tkm"]
+        electric = modes.at[row.mode, "co2_kg_per_tkm_electric"]
+        if row.mode == "rail" and row.electrified and pd.notna(electric):
+            factor = electric
+        if row.status == "closed":
+            opens = NEVER
+        else:
+            opens = float(row.open_year) if row.open_year is not None and pd.notna(row.open_year) else -np.inf
+        passes = frozenset(split_list(row.passages)) - {"none"}
+        for u, v, pu, pv in ((na, nb, a, b), (nb, na, b, a)):
+            pre: list[tuple[str, float, float]] = []
+            if row.id in crossing.index:
+                c = crossing.loc[row.id]
+                pre.append(("border", float(c["dwell_h"]), float(c["cost_usd_per_feu"])))
+            if row.id in frequency.index:
+                pre.append(("wait", 84.0 / float(frequency[row.id]), 0.0))
+            if not pre:
+                pre.append(("connector", 0.0, 0.0))
+            last = u
+            for kind, hours, cost in pre:
+                virtual = node(pu, None)
+                edge(last, virtual, kind, row.mode, i, pu, pu if kind != "border" else pv, hours, cost, opens=opens)
+                last = virtual
+            edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price,
+                 row.length_km * factor, row.length_km, opens, passes)
+
+    for row in network.terminals.itertuples(index=False):
+        p = place_index[row.place]
+        if (p, row.from_layer) not in layer_node or (p, row.to_layer) not in layer_node:
+            continue  # a terminal for a layer no link serves here: harmless, flagged by the data check
+        u, v = layer_node[(p, row.from_layer)], layer_node[(p, row.to_layer)]
+        for x, y in ((u, v), (v, u)):
+            edge(x, y, "transfer", None, -1, p, p, float(row.dwell_h), float(row.cost_usd_per_feu))
+
+    n_places = len(place_ids)
+    origin = np.full(n_places, -1)
+    destination = np.full(n_places, -1)
+    for (p, layer), n in sorted(layer_node.items()):
+        mode = mode_of_layer(layer)
+        if origin[p] < 0:
+            origin[p], destination[p] = node(p, None), node(p, None)
+        h, c = float(modes.at[mode, "handling_h"]), float(modes.at[mode, "handling_cost_usd_per_feu"])
+        edge(origin[p], n, "load", mode, -1, p, p, h, c)
+        edge(n, destination[p], "unload", mode, -1, p, p, h, c)
+
+    src = np.asarray(cols["src"], dtype=np.int32)
+    dst = np.asarray(cols["dst"], dtype=np.int32)
+    n_nodes = len(node_place)
+    order = np.lexsort((dst, src)).astype(np.int64)
+    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n_nodes), out=indptr[1:])
+    return RoutingGraph(
+        network=network, place_ids=place_ids, place_country=country, origin_node=origin,
+        destination_node=destination, node_place=np.asarray(node_place), node_layer=np.asarray(node_layer),
+        src=src, dst=dst, kind=np.asarray(cols["kind"], dtype=np.int8), mode=np.asarray(cols["mode"], dtype=np.int8),
+        link=np.asarray(cols["link"], dtype=np.int32), from_place=np.asarray(cols["from_place"], dtype=np.int32),
+        to_place=np.asarray(cols["to_place"], dtype=np.int32), hours=np.asarray(cols["hours"], float),
+        cost_usd=np.asarray(cols["cost_usd"], float), co2_kg_per_t=np.asarray(cols["co2"], float),
+        distance_km=np.asarray(cols["distance"], float), open_year=np.asarray(cols["open_year"], float),
+        passages=tuple(passages), indptr=indptr, indices=dst[order].astype(np.int32), csr_order=order,
+        place_index=place_index,
+    )

@@ -1,0 +1,62 @@
+"""Resolve place names: by id, name or alias, ignoring case, accents and apostrophes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+import pandas as pd
+
+from .errors import UnknownPlaceError
+from .network.schema import split_list
+
+_DROP = re.compile(r"[\s'’‘`ʼ.\-_/()]+")
+
+
+def normalize(text: str) -> str:
+    """Fold a name for matching: ``"XI’AN"``, ``"Xi'an"`` and ``"xian"`` all give ``"xian"``."""
+    text = unicodedata.normalize("NFKD", text.replace("ı", "i").replace("ł", "l").replace("Ł", "L"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _DROP.sub("", text.casefold())
+
+
+class PlaceIndex:
+    """Every spelling of every place, folded, mapped to the place id."""
+
+    def __init__(self, places: pd.DataFrame) -> None:
+        self.names: dict[str, str] = {}
+        self.label: dict[str, str] = {}
+        for row in places.itertuples(index=False):
+            self.label[row.id] = f"{row.name} ({row.id})"
+            for spelling in (row.id, row.name, *split_list(row.aliases)):
+                self.names.setdefault(normalize(spelling), row.id)
+        # ids win over names, names over aliases
+        for row in places.itertuples(index=False):
+            self.names[normalize(row.id)] = row.id
+
+    def resolve(self, query: str) -> str:
+        """The id of the place ``query`` names.
+
+        Raises
+        ------
+        UnknownPlaceError
+            Naming the nearest known places.
+        """
+        key = normalize(query)
+        if key in self.names:
+            return self.names[key]
+        close = difflib.get_close_matches(key, list(self.names), n=8, cutoff=0.6)
+        if not close:
+            close = [k for k in self.names if key and (key in k or k in key)][:8]
+        seen: list[str] = []
+        for k in close:
+            if self.names[k] not in seen:
+                seen.append(self.names[k])
+        raise UnknownPlaceError(query, [self.label[pid] for pid in seen[:5]])
+
+    def search(self, query: str = "") -> list[str]:
+        """Ids of places whose id, name or alias contains ``query`` (all places when empty)."""
+        key = normalize(query)
+        hits = {pid for name, pid in self.names.items() if key in name}
+        return sorted(hits)

@@ -1,0 +1,50 @@
+"""``corridor data check``: every rule of the dataset, each problem with file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+from .geo import countries, locate
+from .load import Problem, read_tables
+from .schema import split_list
+
+#: how far (degrees) a coastal place may lie off its country's simplified outline
+COAST_TOLERANCE_DEG = 0.08
+
+
+def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
+    """Validate a dataset folder and return every problem found (an empty list when clean).
+
+    Checks the schema of every row, ids and references, units and ranges, that every figure cites
+    a row of ``sources.csv``, that estimates say how they were made, that sea links list their
+    passages, and that each place lies inside the country it states.
+    """
+    tables, lines, problems, _ = read_tables(data_dir)
+    sources = tables["sources.csv"]
+    for i, row in enumerate(sources.to_dict("records")):
+        if row["kind"] in ("estimate", "derived") and not row["note"]:
+            problems.append(Problem("sources.csv", lines["sources.csv"][i], "note",
+                                    f"a {row['kind']} source must say how it was made"))
+    for i, row in enumerate(tables["links.csv"].to_dict("records")):
+        if row["mode"] == "sea" and not split_list(row["passages"]):
+            problems.append(Problem("links.csv", lines["links.csv"][i], "passages",
+                                    "a sea link lists the passages it uses (write 'none' if it uses none)"))
+    places = tables["places.csv"]
+    if len(places):
+        known = {iso for iso in countries()[0] if iso}
+        found, distance = locate(places["lon"].to_numpy(), places["lat"].to_numpy())
+        for i, (row, iso, dist) in enumerate(zip(places.to_dict("records"), found, distance)):
+            line = lines["places.csv"][i]
+            if row["country"] not in known:
+                problems.append(Problem("places.csv", line, "country", f"{row['country']!r} is not an ISO 3166-1 alpha-2 code"))
+            elif iso != row["country"] or dist > COAST_TOLERANCE_DEG:
+                problems.append(Problem(
+                    "places.csv", line, "lon/lat",
+                    f"({row['lon']}, {row['lat']}) lies in {iso}"
+                    + (f" ({float(dist):.2f}° off its coast)" if dist else "")
+                    + f", not in {row['country']} as stated"))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+__all__ = ["check_dataset", "Problem"]

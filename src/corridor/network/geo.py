@@ -1,0 +1,47 @@
+"""Country outlines shipped with the package (Natural Earth, public domain)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from shapely import STRtree, points
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[list[str | None], list[str], list[BaseGeometry]]:
+    """ISO codes, names and polygons of the world's countries (1:50m, simplified)."""
+    path = resources.files("corridor") / "data" / "geo" / "countries.geojson"
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    isos = [f["properties"].get("iso_a2") for f in features]
+    names = [f["properties"]["name"] for f in features]
+    shapes = [shape(f["geometry"]) for f in features]
+    return isos, names, shapes
+
+
+@lru_cache(maxsize=1)
+def _tree() -> STRtree:
+    return STRtree(countries()[2])
+
+
+def locate(lon: np.ndarray, lat: np.ndarray) -> tuple[list[str | None], np.ndarray]:
+    """The country of each point and its distance in degrees to that country (0 when inside).
+
+    A point in no polygon (a port a little offshore) gets the nearest country.
+    """
+    isos, _, shapes = countries()
+    pts = points(np.asarray(lon, float), np.asarray(lat, float))
+    found: list[str | None] = [None] * len(pts)
+    distance = np.zeros(len(pts))
+    inside = _tree().query(pts, predicate="within")
+    for p, c in zip(*inside):
+        found[p] = isos[c]
+    for p in (i for i, iso in enumerate(found) if iso is None):
+        c = int(_tree().nearest(pts[p]))
+        found[p] = isos[c]
+        distance[p] = shapes[c].distance(pts[p])
+    return found, distance

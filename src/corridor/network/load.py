@@ -1,0 +1,234 @@
+"""Read the dataset's CSV files into a validated :class:`Network`."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from ..errors import DataError
+from .schema import FIGURE_SOURCES, FILES, split_list
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the dataset, located by file, line and field."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f" line {self.line}" if self.line else "")
+        where += f", field {self.field!r}" if self.field else ""
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Network:
+    """The physical network: places, links, crossings, terminals, services and their costs.
+
+    Every table is a pandas DataFrame indexed by its id (``places``, ``links``, ``crossings``) or a
+    plain table (the others). A Network is never mutated; scenarios return a new one
+    (:meth:`replace`).
+    """
+
+    places: pd.DataFrame
+    links: pd.DataFrame
+    crossings: pd.DataFrame
+    terminals: pd.DataFrame
+    services: pd.DataFrame
+    tariffs: pd.DataFrame
+    modes: pd.DataFrame
+    cargo: pd.DataFrame
+    sources: pd.DataFrame
+    version: str = ""
+    lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def replace(self, **tables: object) -> "Network":
+        """Return a copy with some tables replaced."""
+        return replace(self, **tables)
+
+
+def default_data_dir() -> Path:
+    """The folder of the bundled dataset."""
+    return Path(str(resources.files("corridor") / "data"))
+
+
+def _read_rows(path: Path, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    name = path.name
+    model = FILES[name]
+    expected = [f.alias or key for key, f in model.model_fields.items()]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in expected if c not in header]
+            extra = [c for c in header if c not in expected]
+            if missing or extra:
+                problems.append(Problem(name, 1, None, f"header must be {','.join(expected)}"
+                                        + (f"; missing {missing}" if missing else "")
+                                        + (f"; unexpected {extra}" if extra else "")))
+                return []
+            rows = []
+            for row in reader:
+                if None in row or any(v is None for v in row.values()):
+                    problems.append(Problem(name, reader.line_num, None,
+                                            f"has a wrong number of columns (expected {len(expected)})"))
+                    continue
+                rows.append((reader.line_num, row))
+            return rows
+    except FileNotFoundError:
+        problems.append(Problem(name, None, None, f"file is missing from {path.parent}"))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        problems.append(Problem(name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
+    return []
+
+
+def _parse(name: str, rows: list[tuple[int, dict[str, str]]], problems: list[Problem]) -> tuple[list[dict], list[int]]:
+    model = FILES[name]
+    parsed, lines = [], []
+    for line, row in rows:
+        try:
+            record = model.model_validate(row).model_dump(by_alias=True)
+        except ValidationError as exc:
+            for err in exc.errors():
+                fld = ".".join(str(p) for p in err["loc"]) or None
+                got = row.get(fld, "") if fld else ""
+                problems.append(Problem(name, line, fld, f"{err['msg']} (got {got!r})"))
+            continue
+        parsed.append(record)
+        lines.append(line)
+    return parsed, lines
+
+
+def _columns(name: str) -> list[str]:
+    return [f.alias or key for key, f in FILES[name].model_fields.items()]
+
+
+def _frame(records: list[dict], model_name: str, index: str | None) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=_columns(model_name))
+    if index:
+        frame = frame.set_index(index, drop=False)
+        frame.index.name = None
+    return frame
+
+
+def _references(records: dict[str, list[dict]], lines: dict[str, list[int]]) -> list[Problem]:
+    problems: list[Problem] = []
+    tables = {name: pd.DataFrame.from_records(rows, columns=_columns(name)) for name, rows in records.items()}
+    sources = set(tables["sources.csv"]["id"])
+    places = tables["places.csv"]
+    links = tables["links.csv"]
+    country = places.set_index("id")["country"].to_dict() if len(places) else {}
+
+    for name in ("sources.csv", "places.csv", "links.csv", "crossings.csv"):
+        ids = tables[name]["id"]
+        for i in (i for i, dup in enumerate(ids.duplicated()) if dup):
+            problems.append(Problem(name, lines[name][i], "id", f"duplicate id {ids.iloc[i]!r}"))
+
+    def cite(name: str, i: int, column: str, value: object) -> None:
+        for sid in split_list(value):
+            if sid not in sources:
+                problems.append(Problem(name, lines[name][i], column,
+                                        f"cites source {sid!r}, which is not in sources.csv"))
+
+    for name, figures in FIGURE_SOURCES.items():
+        for i, row in enumerate(records[name]):
+            for figure, column in figures.items():
+                if row.get(figure) is not None and not split_list(row.get(column)):
+                    problems.append(Problem(name, lines[name][i], column,
+                                            f"{figure} = {row[figure]} cites no source"))
+            for column in set(figures.values()):
+                cite(name, i, column, row.get(column))
+
+    crossing_links = set(tables["crossings.csv"]["link"])
+    for i, row in enumerate(records["links.csv"]):
+        line = lines["links.csv"][i]
+        for end in ("from", "to"):
+            if row[end] not in country:
+                problems.append(Problem("links.csv", line, end, f"unknown place {row[end]!r}"))
+        if row["from"] == row["to"]:
+            problems.append(Problem("links.csv", line, "to", "a link must join two different places"))
+        if row["mode"] == "rail" and row["gauge_mm"] is None:
+            problems.append(Problem("links.csv", line, "gauge_mm", "a rail link needs a gauge (1520, 1435 or 1668)"))
+        if row["mode"] != "rail" and row["gauge_mm"] is not None:
+            problems.append(Problem("links.csv", line, "gauge_mm", f"a {row['mode']} link has no gauge"))
+        if row["status"] in ("planned", "under_construction") and row["open_year"] is None:
+            problems.append(Problem("links.csv", line, "open_year", f"a {row['status']} link needs the year it opens"))
+        if (row["mode"] in ("rail", "road") and country.get(row["from"]) and country.get(row["to"])
+                and country[row["from"]] != country[row["to"]] and row["id"] not in crossing_links):
+            problems.append(Problem("links.csv", line, "id",
+                                    f"crosses {country[row['from']]}–{country[row['to']]} but has no row in crossings.csv"))
+
+    link_ids = set(links["id"])
+    for i, row in enumerate(records["crossings.csv"]):
+        if row["link"] not in link_ids:
+            problems.append(Problem("crossings.csv", lines["crossings.csv"][i], "link", f"unknown link {row['link']!r}"))
+    for i, row in enumerate(records["services.csv"]):
+        if row["link"] not in link_ids:
+            problems.append(Problem("services.csv", lines["services.csv"][i], "link", f"unknown link {row['link']!r}"))
+    for i, row in enumerate(records["terminals.csv"]):
+        line = lines["terminals.csv"][i]
+        if row["place"] not in country:
+            problems.append(Problem("terminals.csv", line, "place", f"unknown place {row['place']!r}"))
+        if row["from_layer"] == row["to_layer"]:
+            problems.append(Problem("terminals.csv", line, "to_layer", "a transfer joins two different layers"))
+
+    modes = set(tables["modes.csv"]["mode"])
+    default_tariffs = set(tables["tariffs.csv"].query("country == '*'")["mode"])
+    for mode in sorted(set(links["mode"])):
+        if mode not in modes:
+            problems.append(Problem("modes.csv", None, "mode", f"no row for mode {mode!r}, which links.csv uses"))
+        if mode not in default_tariffs:
+            problems.append(Problem("tariffs.csv", None, "country", f"no default ('*') tariff for mode {mode!r}"))
+    if "general" not in set(tables["cargo.csv"]["class"]):
+        problems.append(Problem("cargo.csv", None, "class", "the default cargo class 'general' is missing"))
+    return problems
+
+
+def read_tables(data_dir: Path | str | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, list[int]], list[Problem], str]:
+    """Read and validate every file; return tables, their line numbers, the problems and a version hash."""
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    parsed: dict[str, list[dict]] = {}
+    lines: dict[str, list[int]] = {}
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = folder / name
+        if path.exists():
+            digest.update(path.read_bytes())
+        records, line_numbers = _parse(name, _read_rows(path, problems), problems)
+        index = "id" if name in ("sources.csv", "places.csv", "links.csv", "crossings.csv") else None
+        tables[name] = _frame(records, name, index)
+        parsed[name] = records
+        lines[name] = line_numbers
+    if not any(p.line is None and "missing" in p.message for p in problems):
+        problems.extend(_references(parsed, lines))
+    return tables, lines, problems, digest.hexdigest()[:12]
+
+
+def load_network(data_dir: Path | str | None = None) -> Network:
+    """Load and validate a dataset folder (the bundled one by default).
+
+    Raises
+    ------
+    DataError
+        With every problem found, each naming its file, line and field.
+    """
+    tables, lines, problems, version = read_tables(data_dir)
+    if problems:
+        raise DataError([str(p) for p in problems])
+    return Network(
+        places=tables["places.csv"], links=tables["links.csv"], crossings=tables["crossings.csv"],
+        terminals=tables["terminals.csv"], services=tables["services.csv"], tariffs=tables["tariffs.csv"],
+        modes=tables["modes.csv"], cargo=tables["cargo.csv"], sources=tables["sources.csv"], version=version,
+        lines={name: dict(zip(tables[name].get("id", pd.Series(dtype=str)).astype(str), ln)) for name, ln in lines.items()},
+    )

@@ -1,0 +1,173 @@
+"""Row schemas of the bundled dataset (see ``corridor/data/README.md``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MODES = ("rail", "road", "ferry", "sea")
+LAYERS = ("rail1520", "rail1435", "rail1668", "road", "ferry", "sea")
+GAUGES = (1520, 1435, 1668)
+PLACE_KINDS = ("city", "rail_terminal", "port", "caspian_port", "border", "gauge_yard", "junction")
+STATUSES = ("operational", "under_construction", "planned", "closed")
+SOURCE_KINDS = ("published", "derived", "estimate")
+
+
+def _split(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [part.strip() for part in str(value).split("|") if part.strip()]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip() == "" else value
+
+
+class SourceRow(_Row):
+    id: str
+    kind: Literal["published", "derived", "estimate"]
+    publisher: str | None = None
+    title: str
+    date: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class PlaceRow(_Row):
+    id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
+    name: str
+    aliases: str | None = None
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    kind: Literal["city", "rail_terminal", "port", "caspian_port", "border", "gauge_yard", "junction"]
+    source: str | None = None
+
+
+class LinkRow(_Row):
+    id: str
+    from_: str = Field(alias="from")
+    to: str
+    mode: Literal["rail", "road", "ferry", "sea"]
+    length_km: float = Field(gt=0, le=40000)
+    speed_kmh: float = Field(gt=0, le=200)
+    gauge_mm: int | None = None
+    electrified: bool | None = None
+    capacity_teu_per_year: float | None = Field(default=None, gt=0)
+    status: Literal["operational", "under_construction", "planned", "closed"]
+    open_year: int | None = Field(default=None, ge=1850, le=2100)
+    group: str | None = None
+    passages: str | None = None
+    length_source: str | None = None
+    speed_source: str | None = None
+    capacity_source: str | None = None
+    status_source: str | None = None
+    note: str | None = None
+
+    @field_validator("gauge_mm")
+    @classmethod
+    def _gauge(cls, value: int | None) -> int | None:
+        if value is not None and value not in GAUGES:
+            raise ValueError(f"gauge_mm must be one of {GAUGES}, not {value}")
+        return value
+
+
+class CrossingRow(_Row):
+    id: str
+    link: str
+    name: str
+    dwell_h: float = Field(ge=0, le=24 * 30)
+    cost_usd_per_feu: float = Field(ge=0, le=20000)
+    dwell_source: str | None = None
+    cost_source: str | None = None
+    note: str | None = None
+
+
+class TerminalRow(_Row):
+    place: str
+    from_layer: Literal["rail1520", "rail1435", "rail1668", "road", "ferry", "sea"]
+    to_layer: Literal["rail1520", "rail1435", "rail1668", "road", "ferry", "sea"]
+    dwell_h: float = Field(ge=0, le=24 * 30)
+    cost_usd_per_feu: float = Field(ge=0, le=20000)
+    dwell_source: str | None = None
+    cost_source: str | None = None
+    note: str | None = None
+
+
+class ServiceRow(_Row):
+    link: str
+    frequency_per_week: float = Field(gt=0, le=500)
+    frequency_source: str | None = None
+    note: str | None = None
+
+
+class TariffRow(_Row):
+    mode: Literal["rail", "road", "ferry", "sea"]
+    country: str = Field(pattern=r"^([A-Z]{2}|\*)$")
+    cost_usd_per_feu_km: float = Field(gt=0, le=50)
+    source: str | None = None
+    note: str | None = None
+
+
+class ModeRow(_Row):
+    mode: Literal["rail", "road", "ferry", "sea"]
+    handling_h: float = Field(ge=0, le=24 * 30)
+    handling_cost_usd_per_feu: float = Field(ge=0, le=20000)
+    co2_kg_per_tkm: float = Field(ge=0, le=2)
+    co2_kg_per_tkm_electric: float | None = Field(default=None, ge=0, le=2)
+    handling_source: str | None = None
+    co2_source: str | None = None
+    note: str | None = None
+
+
+class CargoRow(_Row):
+    class_: str = Field(alias="class")
+    value_usd_per_feu_hour: float = Field(ge=0, le=10000)
+    tonnes_per_feu: float = Field(gt=0, le=30)
+    value_source: str | None = None
+    tonnes_source: str | None = None
+    note: str | None = None
+
+
+#: file name → (row model, source columns, columns that are figures needing a source column)
+FILES: dict[str, type[_Row]] = {
+    "sources.csv": SourceRow,
+    "places.csv": PlaceRow,
+    "links.csv": LinkRow,
+    "crossings.csv": CrossingRow,
+    "terminals.csv": TerminalRow,
+    "services.csv": ServiceRow,
+    "tariffs.csv": TariffRow,
+    "modes.csv": ModeRow,
+    "cargo.csv": CargoRow,
+}
+
+#: figure column → the column that must cite its source
+FIGURE_SOURCES: dict[str, dict[str, str]] = {
+    "places.csv": {"lon": "source", "lat": "source"},
+    "links.csv": {
+        "length_km": "length_source",
+        "speed_kmh": "speed_source",
+        "capacity_teu_per_year": "capacity_source",
+        "open_year": "status_source",
+    },
+    "crossings.csv": {"dwell_h": "dwell_source", "cost_usd_per_feu": "cost_source"},
+    "terminals.csv": {"dwell_h": "dwell_source", "cost_usd_per_feu": "cost_source"},
+    "services.csv": {"frequency_per_week": "frequency_source"},
+    "tariffs.csv": {"cost_usd_per_feu_km": "source"},
+    "modes.csv": {
+        "handling_h": "handling_source",
+        "handling_cost_usd_per_feu": "handling_source",
+        "co2_kg_per_tkm": "co2_source",
+        "co2_kg_per_tkm_electric": "co2_source",
+    },
+    "cargo.csv": {"value_usd_per_feu_hour": "value_source", "tonnes_per_feu": "tonnes_source"},
+}
+
+split_list = _split

@@ -1,0 +1,359 @@
+"""Best routes and materially different alternatives on a compiled :class:`RoutingGraph`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+
+from .errors import InvalidOptionError, NoRouteError
+from .graph import KINDS, MODES, RoutingGraph, compile_graph
+from .names import PlaceIndex
+from .network import Network, load_network
+from .network.geo import countries as _countries
+from .settings import OBJECTIVES, Settings
+
+_RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
+_SEA, _FERRY = MODES.index("sea"), MODES.index("ferry")
+_NORTHERN = {"RU", "BY"}
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One step of a route: a run along a link, or a stop (load, transfer, border, wait, unload)."""
+
+    from_id: str
+    to_id: str
+    from_name: str
+    to_name: str
+    mode: str
+    kind: str
+    distance_km: float
+    hours: float
+    cost_usd_per_feu: float
+    co2_kg_per_feu: float
+    link_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.from_id, "to": self.to_id, "from_name": self.from_name, "to_name": self.to_name,
+                "mode": self.mode, "kind": self.kind, "link": self.link_id,
+                "distance_km": round(self.distance_km, 1), "hours": round(self.hours, 2),
+                "cost_usd_per_feu": round(self.cost_usd_per_feu, 2), "co2_kg_per_feu": round(self.co2_kg_per_feu, 1)}
+
+
+@dataclass(frozen=True)
+class Route:
+    """A door-to-door route for one FEU, with its legs and totals."""
+
+    origin: str
+    destination: str
+    corridor: str
+    legs: tuple[Leg, ...]
+    countries: tuple[str, ...]
+    edges: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def total_hours(self) -> float:
+        return float(sum(leg.hours for leg in self.legs))
+
+    @property
+    def total_days(self) -> float:
+        return self.total_hours / 24
+
+    @property
+    def distance_km(self) -> float:
+        return float(sum(leg.distance_km for leg in self.legs))
+
+    @property
+    def cost_usd_per_feu(self) -> float:
+        return float(sum(leg.cost_usd_per_feu for leg in self.legs))
+
+    @property
+    def co2_kg_per_feu(self) -> float:
+        return float(sum(leg.co2_kg_per_feu for leg in self.legs))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The route as plain JSON-ready data (the CLI's ``--json`` and the REST API)."""
+        return {"corridor": self.corridor, "total_hours": round(self.total_hours, 1),
+                "total_days": round(self.total_days, 2), "distance_km": round(self.distance_km, 1),
+                "cost_usd_per_feu": round(self.cost_usd_per_feu, 2), "co2_kg_per_feu": round(self.co2_kg_per_feu, 1),
+                "countries": list(self.countries), "legs": [leg.to_dict() for leg in self.legs]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The legs as a DataFrame."""
+        return pd.DataFrame([leg.to_dict() for leg in self.legs])
+
+
+class Router:
+    """Routes on one network: compiles it once, then answers queries in milliseconds.
+
+    Parameters
+    ----------
+    network : Network, optional
+        The network to route on; the bundled dataset by default.
+    settings : Settings, optional
+        How routes are valued (cargo class, CO2 price).
+
+    Examples
+    --------
+    >>> router = Router()
+    >>> best = router.route("Xi'an", "Duisburg", optimize="time")[0]
+    >>> best.corridor.startswith(("Northern", "Middle", "Sea"))
+    True
+    """
+
+    def __init__(self, network: Network | None = None, settings: Settings | None = None) -> None:
+        self.network = network if network is not None else load_network()
+        self.settings = settings or Settings()
+        self.graph: RoutingGraph = compile_graph(self.network)
+        self.names = PlaceIndex(self.network.places)
+        cargo = self.network.cargo.set_index("class")
+        if self.settings.cargo_class not in cargo.index:
+            raise InvalidOptionError(f"unknown cargo class {self.settings.cargo_class!r}; "
+                                     f"choose one of {', '.join(cargo.index)}")
+        self.value_of_time = float(cargo.at[self.settings.cargo_class, "value_usd_per_feu_hour"])
+        self.tonnes_per_feu = float(cargo.at[self.settings.cargo_class, "tonnes_per_feu"])
+        self._place_name = self.network.places["name"].to_numpy(dtype=object)
+        self._link_id = self.network.links["id"].to_numpy(dtype=object)
+        self._link_group = self.network.links["group"].fillna("").to_numpy(dtype=object)
+
+    @cached_property
+    def _country_name(self) -> dict[str, str]:
+        isos, names, _ = _countries()
+        return {iso: name for iso, name in zip(isos, names) if iso}
+
+    # -- weights and masks -------------------------------------------------------------------
+    def co2_kg(self) -> np.ndarray:
+        """CO2e per FEU of every edge, kg."""
+        return self.graph.co2_kg_per_t * self.tonnes_per_feu
+
+    def weights(self, optimize: str = "generalized") -> np.ndarray:
+        """Edge weights for an objective: hours, US$, kg CO2e, or generalized US$."""
+        g = self.graph
+        generalized = (g.cost_usd + self.value_of_time * g.hours
+                       + self.settings.co2_price_usd_per_t * self.co2_kg() / 1000)
+        if optimize == "generalized":
+            return generalized.copy()
+        # a whisper of generalized cost breaks ties between equal-time or zero-CO2 alternatives
+        primary = {"time": g.hours, "cost": g.cost_usd, "co2": self.co2_kg()}.get(optimize)
+        if primary is None:
+            raise InvalidOptionError(f"unknown objective {optimize!r}; choose one of {', '.join(OBJECTIVES)}")
+        return primary + 1e-7 * generalized
+
+    def usable(self, *, year: int | None = None, avoid_countries: Iterable[str] = (),
+               avoid_modes: Iterable[str] = (), avoid_passages: Iterable[str] = ()) -> np.ndarray:
+        """Boolean mask of the edges usable under these constraints."""
+        g = self.graph
+        year = _dt.date.today().year if year is None else int(year)
+        ok = g.open_year <= year
+        avoid = {c.strip().upper() for c in avoid_countries if c.strip()}
+        unknown = avoid - set(g.place_country) - set(self._country_name)
+        if unknown:
+            raise InvalidOptionError(f"unknown country code(s) {', '.join(sorted(unknown))}: use ISO 3166-1 alpha-2 codes such as RU, IR")
+        if avoid:
+            bad = np.isin(g.place_country, list(avoid))
+            ok &= ~bad[g.from_place] & ~bad[g.to_place]
+        modes = {m.strip().lower() for m in avoid_modes if m.strip()}
+        if modes - set(MODES):
+            raise InvalidOptionError(f"unknown mode(s) {', '.join(sorted(modes - set(MODES)))}; modes are {', '.join(MODES)}")
+        if modes:
+            ok &= ~np.isin(g.mode, [MODES.index(m) for m in modes])
+        passages = set(avoid_passages) | set(self.settings.avoid_passages)
+        if passages:
+            ok &= np.array([not (p & passages) for p in g.passages])
+        return ok
+
+    # -- queries -----------------------------------------------------------------------------
+    def resolve(self, name: str) -> str:
+        """The place id a name, id or alias stands for (see :class:`~corridor.names.PlaceIndex`)."""
+        return self.names.resolve(name)
+
+    def route(self, origin: str, destination: str, *, optimize: str = "generalized", alternatives: int = 1,
+              avoid_countries: Iterable[str] = (), avoid_modes: Iterable[str] = (),
+              avoid_passages: Iterable[str] = (), via: str | None = None, year: int | None = None) -> list[Route]:
+        """The best route from ``origin`` to ``destination`` and up to ``alternatives - 1`` others.
+
+        Alternatives differ by corridor, not by a detour: after each route is found, the edges that
+        define its corridor (its sea passage, its exit from Russia, its Caspian gateway…) are closed
+        and the search runs again; a route whose label repeats one already found is skipped.
+
+        Parameters
+        ----------
+        origin, destination : str
+            Place ids, names or aliases.
+        optimize : {"time", "cost", "co2", "generalized"}
+            What "best" means; generalized = US$ + value of time × hours (+ CO2 price).
+        alternatives : int
+            How many routes to return at most (≥ 1).
+        avoid_countries, avoid_modes, avoid_passages : iterable of str
+            ISO codes, modes (rail, road, ferry, sea) and sea passages (suez, babalmandab…) to avoid.
+        via : str, optional
+            A place the route must pass through.
+        year : int, optional
+            Links open in this year are used (default: this year).
+
+        Raises
+        ------
+        UnknownPlaceError, NoRouteError, InvalidOptionError
+        """
+        if alternatives < 1 or alternatives > 20:
+            raise InvalidOptionError(f"alternatives must be between 1 and 20, not {alternatives}")
+        o, d = self.resolve(origin), self.resolve(destination)
+        v = self.resolve(via) if via else None
+        if o == d:
+            raise InvalidOptionError(f"origin and destination are the same place ({o})")
+        g = self.graph
+        weights = self.weights(optimize)
+        ok = self.usable(year=year, avoid_countries=avoid_countries, avoid_modes=avoid_modes,
+                         avoid_passages=avoid_passages)
+        avoided = {c.strip().upper() for c in avoid_countries}
+        for pid in filter(None, (o, d, v)):
+            if g.place_country[g.place_index[pid]] in avoided:
+                raise NoRouteError(f"{pid} lies in {g.place_country[g.place_index[pid]]}, which is to be avoided")
+        routes: list[Route] = []
+        labels: set[str] = set()
+        closed = np.zeros(g.n_edges, dtype=bool)
+        for _ in range(3 * alternatives + 2):
+            edges = self._solve(np.where(ok & ~closed, weights, np.inf), o, d, v)
+            if edges is None:
+                break
+            label, gateway = self.corridor_of(edges)
+            closed[gateway] = True
+            if label not in labels:
+                labels.add(label)
+                routes.append(self._route(o, d, label, edges))
+                if len(routes) == alternatives:
+                    break
+        if not routes:
+            what = [f"year {year}" if year else None, f"avoiding {', '.join(sorted(avoided))}" if avoided else None,
+                    f"without {', '.join(avoid_modes)}" if avoid_modes else None, f"via {v}" if v else None]
+            detail = "; ".join(filter(None, what))
+            raise NoRouteError(f"no route from {o} to {d}" + (f" ({detail})" if detail else "")
+                               + ": relax a constraint (a later --year opens planned links)")
+        return routes
+
+    def _solve(self, w: np.ndarray, o: str, d: str, via: str | None) -> np.ndarray | None:
+        g = self.graph
+        start = g.origin_node[g.place_index[o]]
+        end = g.destination_node[g.place_index[d]]
+        if start < 0 or end < 0:
+            return None
+        dist, pred = dijkstra(g.matrix(w), indices=start, return_predecessors=True)
+        if via is None:
+            return self._edges(pred, start, end) if np.isfinite(dist[end]) else None
+        back, succ = dijkstra(g.matrix(w, transpose=True), indices=end, return_predecessors=True)
+        candidates = np.nonzero((g.node_place == g.place_index[via]) & (g.node_layer >= 0))[0]
+        total = dist[candidates] + back[candidates]
+        if not len(candidates) or not np.isfinite(total.min()):
+            return None
+        mid = int(candidates[np.argmin(total)])
+        first = self._edges(pred, start, mid)
+        nodes = [mid]
+        while nodes[-1] != end:
+            nodes.append(int(succ[nodes[-1]]))
+        second = [g.edge_between(u, v) for u, v in zip(nodes, nodes[1:])]
+        return np.concatenate([first, np.asarray(second, dtype=np.int64)])
+
+    def _edges(self, pred: np.ndarray, start: int, end: int) -> np.ndarray:
+        nodes = [end]
+        while nodes[-1] != start:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        return np.asarray([self.graph.edge_between(u, v) for u, v in zip(nodes, nodes[1:])], dtype=np.int64)
+
+    def _route(self, o: str, d: str, label: str, edges: np.ndarray) -> Route:
+        g = self.graph
+        co2 = self.co2_kg()
+        legs = []
+        for e in edges:
+            if g.kind[e] == _CONNECTOR:
+                continue
+            a, b = g.from_place[e], g.to_place[e]
+            legs.append(Leg(
+                from_id=g.place_ids[a], to_id=g.place_ids[b], from_name=self._place_name[a], to_name=self._place_name[b],
+                mode=MODES[g.mode[e]] if g.mode[e] >= 0 else "transfer", kind=KINDS[g.kind[e]],
+                distance_km=float(g.distance_km[e]), hours=float(g.hours[e]), cost_usd_per_feu=float(g.cost_usd[e]),
+                co2_kg_per_feu=float(co2[e]), link_id=self._link_id[g.link[e]] if g.link[e] >= 0 else None))
+        seq = [g.place_country[g.from_place[edges[0]]]] + [g.place_country[g.to_place[e]] for e in edges]
+        countries = tuple(c for i, c in enumerate(seq) if i == 0 or c != seq[i - 1])
+        return Route(o, d, label, tuple(legs), countries, edges)
+
+    # -- corridor labels ---------------------------------------------------------------------
+    def corridor_of(self, edges: np.ndarray) -> tuple[str, np.ndarray]:
+        """A readable corridor label for a route and the edges that define that corridor.
+
+        Sea via Suez / Cape when sea carries most of the distance; Northern via the place where the
+        route leaves Russia or Belarus; Middle Corridor via its Black Sea port, its entry into
+        Türkiye or the TRIPP link when it crosses the Caspian; Southern via Iran; else the
+        countries passed.
+        """
+        g = self.graph
+        runs = edges[g.kind[edges] == _RUN]
+        km = g.distance_km[runs]
+        sea = runs[g.mode[runs] == _SEA]
+        ctry_from, ctry_to = g.place_country[g.from_place[edges]], g.place_country[g.to_place[edges]]
+        visited = set(ctry_from) | set(ctry_to)
+        name = self._place_name
+
+        if len(sea) and g.distance_km[sea].sum() > 0.5 * km.sum():
+            for passage, text in (("south_africa", "Cape"), ("suez", "Suez"), ("panama", "Panama")):
+                hit = [e for e in sea if passage in g.passages[e]]
+                if hit:
+                    return f"Sea via {text}", np.asarray(hit)
+            return f"Sea via {name[g.from_place[sea[0]]]}", sea
+        groups = {self._link_group[g.link[e]] for e in runs} - {""}
+        caspian = [e for e in runs if g.mode[e] == _FERRY and
+                   g.place_country[g.from_place[e]] != g.place_country[g.to_place[e]]]
+        if visited & _NORTHERN:
+            exits = [e for e, a, b in zip(edges, ctry_from, ctry_to)
+                     if g.kind[e] == _BORDER and a in _NORTHERN and b not in _NORTHERN]
+            if exits:
+                return f"Northern via {name[g.from_place[exits[-1]]]}", np.asarray(exits)
+            inside = [e for e, a in zip(edges, ctry_from) if a in _NORTHERN]
+            return "Northern via Russia", np.asarray(inside)
+        family = "Middle Corridor" if caspian else None
+        if "TRIPP" in groups:
+            tripp = [e for e in runs if self._link_group[g.link[e]] == "TRIPP"]
+            return f"{family or 'TRIPP'} via Syunik (TRIPP)", np.asarray(tripp)
+        if "IR" in visited:
+            entry = [e for e, a, b in zip(edges, ctry_from, ctry_to) if g.kind[e] == _BORDER and b == "IR"]
+            via = f" ({name[g.to_place[entry[0]]]})" if entry else ""
+            gateway = entry or [e for e, a in zip(edges, ctry_from) if a == "IR"]
+            return f"{family + ' via Iran' if family else 'Southern via Iran'}{via}", np.asarray(gateway)
+        if family:
+            ge_sea = [e for e in sea if g.place_country[g.from_place[e]] == "GE"]
+            if ge_sea:
+                return f"{family} via {name[g.from_place[ge_sea[0]]]}", np.asarray(ge_sea)
+            into_tr = [e for e, b in zip(edges, ctry_to) if g.kind[e] == _BORDER and b == "TR"]
+            if into_tr:
+                return f"{family} via {name[g.to_place[into_tr[0]]]}", np.asarray(into_tr)
+            if len(sea):
+                return f"{family} via {name[g.from_place[sea[0]]]}", sea
+            return f"{family} via {name[g.to_place[caspian[-1]]]}", np.asarray(caspian)
+        order = [c for i, c in enumerate(ctry_to) if c not in ctry_to[:i]]
+        middle = [c for c in order if c not in (ctry_from[0], ctry_to[-1])]
+        if middle:
+            return "Via " + " and ".join(self._country_name.get(c, c) for c in middle), runs
+        main = MODES[int(np.bincount(g.mode[runs], weights=km).argmax())] if len(runs) else "rail"
+        return f"Direct {main}", runs
+
+
+_DEFAULT: Router | None = None
+
+
+def default_router() -> Router:
+    """A Router on the bundled network, built once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Router()
+    return _DEFAULT
+
+
+def route(origin: str, destination: str, **options: Any) -> list[Route]:
+    """Routes on the bundled network: a shortcut for ``default_router().route(...)``."""
+    return default_router().route(origin, destination, **options)

@@ -1,0 +1,36 @@
+"""One frozen, documented settings object passed to the engine (never global state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+OBJECTIVES = ("time", "cost", "co2", "generalized")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How routes are valued.
+
+    Parameters
+    ----------
+    cargo_class : str
+        A class of ``cargo.csv`` (``general``, ``high_value``, ``bulk``); it sets the value of time
+        and the payload per FEU used for CO2.
+    co2_price_usd_per_t : float
+        Shadow price of CO2e in the generalized cost, US$ per tonne. The default 0 keeps the
+        generalized cost to money and time; set it to weigh emissions too.
+    alternatives_overlap : float
+        Two routes are distinct alternatives only if at most this share of the new route's
+        distance runs on links of an already chosen route.
+    avoid_passages : tuple of str
+        Sea passages (searoute names such as ``suez``, ``babalmandab``) that sea links may not use.
+    """
+
+    cargo_class: str = "general"
+    co2_price_usd_per_t: float = 0.0
+    alternatives_overlap: float = 0.6
+    avoid_passages: tuple[str, ...] = field(default_factory=tuple)
+
+    def replace(self, **changes: object) -> "Settings":
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)

@@ -1,0 +1,53 @@
+"""Routing on the small test network, where every answer can be worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.errors import InvalidOptionError, NoRouteError, UnknownPlaceError
+from corridor.routing import Router
+
+
+def test_time_matches_hand_sum(mini_router: Router) -> None:
+    best = mini_router.route("Xi'an", "Duisburg", optimize="time", year=2026)[0]
+    # load 12, border 30, run 3000/50, gauge change 10, border 10, run 4000/45, border 20, run 2500/40, unload 12
+    assert best.total_hours == pytest.approx(12 + 30 + 60 + 10 + 10 + 4000 / 45 + 20 + 62.5 + 12)
+    assert best.corridor == "Northern via Moscow"
+    assert best.countries == ("CN", "KZ", "RU", "DE")
+
+
+def test_alternatives_differ_by_corridor(mini_router: Router) -> None:
+    routes = mini_router.route("Xian", "Duisburg", alternatives=4, year=2026)
+    labels = [r.corridor for r in routes]
+    assert len(set(labels)) == len(labels) == 2
+    assert "Middle Corridor via Poti" in labels
+
+
+def test_avoid_country_never_crosses_it(mini_router: Router) -> None:
+    for route in mini_router.route("Xi'an", "Duisburg", alternatives=3, avoid_countries=["RU"], year=2026):
+        assert "RU" not in route.countries
+
+
+def test_planned_link_only_in_its_year(mini_router: Router) -> None:
+    before = mini_router.route("Alat", "Nakhchivan", optimize="time", year=2029)[0]
+    after = mini_router.route("Alat", "Nakhchivan", optimize="time", year=2030)[0]
+    assert "AM" not in before.countries and after.countries == ("AZ", "AM", "AZ")
+    assert after.total_hours < before.total_hours
+
+
+def test_via_forces_the_place(mini_router: Router) -> None:
+    route = mini_router.route("Xi'an", "Duisburg", via="Poti", year=2026)[0]
+    assert any(leg.to_id == "GE-POTI" for leg in route.legs)
+
+
+def test_errors(mini_router: Router) -> None:
+    with pytest.raises(UnknownPlaceError, match="Did you mean: Aktau"):
+        mini_router.route("Aktaw", "Duisburg")
+    with pytest.raises(NoRouteError, match="relax a constraint"):
+        mini_router.route("Xi'an", "Duisburg", avoid_modes=["rail"])
+    with pytest.raises(NoRouteError, match="to be avoided"):
+        mini_router.route("Xi'an", "Duisburg", avoid_countries=["DE"])
+    with pytest.raises(InvalidOptionError, match="objective"):
+        mini_router.route("Xi'an", "Duisburg", optimize="fastest")
+    with pytest.raises(InvalidOptionError, match="ISO 3166"):
+        mini_router.route("Xi'an", "Duisburg", avoid_countries=["Russia"])
