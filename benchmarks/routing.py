@@ -1,0 +1,79 @@
+"""Routing speed: load + compile, then best-route queries against networkx's Dijkstra on the same graph.
+
+Run: ``.venv/bin/python benchmarks/routing.py [--data DIR] [--queries N]``. Both engines answer the same
+origin→destination queries on the same compiled graph and weights in the same run; the figure that
+matters is the ratio, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from corridor import Router, load_network
+from corridor.graph import compile_graph
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", default=None, help="dataset folder (default: bundled)")
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    network = load_network(args.data)
+    t1 = time.perf_counter()
+    graph = compile_graph(network)
+    t2 = time.perf_counter()
+    router = Router(network)
+    print(f"network: {len(network.places)} places, {len(network.links)} links → "
+          f"{graph.n_nodes} nodes, {graph.n_edges} edges")
+    print(f"load {1000 * (t1 - t0):.0f} ms, compile {1000 * (t2 - t1):.0f} ms, "
+          f"load + compile {1000 * (t2 - t0):.0f} ms (budget 1000 ms)")
+
+    rng = np.random.default_rng(0)
+    served = np.nonzero(graph.origin_node >= 0)[0]
+    pairs = [tuple(rng.choice(served, 2, replace=False)) for _ in range(args.queries)]
+    ids = graph.place_ids
+    weights = router.weights("generalized")
+    ok = router.usable(year=2026)
+    w = np.where(ok, weights, np.inf)
+
+    # corridor: the full public query (name resolution, masks, Dijkstra, route assembly, label)
+    t = time.perf_counter()
+    for o, d in pairs:
+        try:
+            router.route(ids[o], ids[d], year=2026)
+        except Exception:  # noqa: BLE001 - unreachable pairs count the same for both engines
+            pass
+    full = (time.perf_counter() - t) / len(pairs)
+
+    # corridor's kernel alone: one scipy Dijkstra on the CSR graph
+    matrix = graph.matrix(w)
+    t = time.perf_counter()
+    for o, d in pairs:
+        dijkstra(matrix, indices=graph.origin_node[o], return_predecessors=True)
+    kernel = (time.perf_counter() - t) / len(pairs)
+
+    G = nx.DiGraph()
+    finite = np.isfinite(w)
+    G.add_weighted_edges_from(zip(graph.src[finite].tolist(), graph.dst[finite].tolist(), w[finite].tolist()))
+    t = time.perf_counter()
+    for o, d in pairs:
+        try:
+            nx.dijkstra_path(G, int(graph.origin_node[o]), int(graph.destination_node[d]))
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            pass
+    peer = (time.perf_counter() - t) / len(pairs)
+
+    print(f"{len(pairs)} queries: corridor route() {1000 * full:.2f} ms/query (budget 20 ms); "
+          f"scipy kernel {1000 * kernel:.2f} ms; networkx dijkstra_path {1000 * peer:.2f} ms")
+    print(f"ratio corridor route()/networkx = {full / peer:.2f}; scipy kernel/networkx = {kernel / peer:.2f}")
+
+
+if __name__ == "__main__":
+    main()
