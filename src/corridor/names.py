@@ -12,6 +12,7 @@ from .errors import UnknownPlaceError
 from .network.schema import split_list
 
 _DROP = re.compile(r"[\s'’‘`ʼ.\-_/()]+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 
 
 def normalize(text: str) -> str:
@@ -31,9 +32,13 @@ class PlaceIndex:
             self.label[row.id] = f"{row.name} ({row.id})"
             for spelling in (row.id, row.name, *split_list(row.aliases)):
                 self.names.setdefault(normalize(spelling), row.id)
-        # ids win over names, names over aliases
+        # ids win over names, names over aliases, and all of them over a name shorn of its
+        # "(IR)"-style qualifier, which is only a fallback ("Sarakhs" for "Sarakhs (IR)")
         for row in places.itertuples(index=False):
             self.names[normalize(row.id)] = row.id
+        for row in places.itertuples(index=False):
+            for spelling in (row.name, *split_list(row.aliases)):
+                self.names.setdefault(normalize(_QUALIFIER.sub("", spelling)), row.id)
 
     def resolve(self, query: str) -> str:
         """The id of the place ``query`` names.

@@ -125,7 +125,7 @@ class Router:
     @cached_property
     def _country_name(self) -> dict[str, str]:
         isos, names, _ = _countries()
-        return {iso: name for iso, name in zip(isos, names) if iso}
+        return {iso: name for iso, name in zip(isos, names) if iso} | {"TR": "Türkiye"}
 
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:
@@ -284,13 +284,22 @@ class Router:
         return Route(o, d, label, tuple(legs), countries, edges)
 
     # -- corridor labels ---------------------------------------------------------------------
+    def _passage_edges(self, passage: str) -> np.ndarray:
+        """Every sea edge through a passage: closing them all closes that corridor."""
+        return np.asarray([e for e, p in enumerate(self.graph.passages) if passage in p], dtype=np.int64)
+
+    def _sea_from(self, place: int) -> np.ndarray:
+        """Every sea run leaving a port."""
+        g = self.graph
+        return np.nonzero((g.kind == _RUN) & (g.mode == _SEA) & (g.from_place == place))[0]
+
     def corridor_of(self, edges: np.ndarray) -> tuple[str, np.ndarray]:
         """A readable corridor label for a route and the edges that define that corridor.
 
-        Sea via Suez / Cape when sea carries most of the distance; Northern via the place where the
-        route leaves Russia or Belarus; Middle Corridor via its Black Sea port, its entry into
-        Türkiye or the TRIPP link when it crosses the Caspian; Southern via Iran; else the
-        countries passed.
+        Sea via Suez / Cape (or via the port where it lands) when sea carries most of the distance;
+        Northern via the place where the route leaves Russia or Belarus; Middle Corridor via its
+        Black Sea port, its entry into Türkiye or the TRIPP link when it crosses the Caspian; Iran via
+        its entry into Iran; else the countries passed.
         """
         g = self.graph
         runs = edges[g.kind[edges] == _RUN]
@@ -302,10 +311,10 @@ class Router:
 
         if len(sea) and g.distance_km[sea].sum() > 0.5 * km.sum():
             for passage, text in (("south_africa", "Cape"), ("suez", "Suez"), ("panama", "Panama")):
-                hit = [e for e in sea if passage in g.passages[e]]
-                if hit:
-                    return f"Sea via {text}", np.asarray(hit)
-            return f"Sea via {name[g.from_place[sea[0]]]}", sea
+                if any(passage in g.passages[e] for e in sea):
+                    return f"Sea via {text}", self._passage_edges(passage)
+            landing = g.to_place[sea[np.argmax(g.distance_km[sea])]]
+            return f"Sea via {name[landing]}", np.nonzero(np.isin(g.to_place, [landing]) & (g.mode == _SEA))[0]
         groups = {self._link_group[g.link[e]] for e in runs} - {""}
         caspian = [e for e in runs if g.mode[e] == _FERRY and
                    g.place_country[g.from_place[e]] != g.place_country[g.to_place[e]]]
@@ -322,18 +331,19 @@ class Router:
             return f"{family or 'TRIPP'} via Syunik (TRIPP)", np.asarray(tripp)
         if "IR" in visited:
             entry = [e for e, a, b in zip(edges, ctry_from, ctry_to) if g.kind[e] == _BORDER and b == "IR"]
-            via = f" ({name[g.to_place[entry[0]]]})" if entry else ""
             gateway = entry or [e for e, a in zip(edges, ctry_from) if a == "IR"]
-            return f"{family + ' via Iran' if family else 'Southern via Iran'}{via}", np.asarray(gateway)
+            via = name[g.to_place[entry[0]]] if entry else "Iran"
+            return f"{'Trans-Caspian–Iran' if family else 'Iran'} via {via}", np.asarray(gateway)
         if family:
             ge_sea = [e for e in sea if g.place_country[g.from_place[e]] == "GE"]
             if ge_sea:
-                return f"{family} via {name[g.from_place[ge_sea[0]]]}", np.asarray(ge_sea)
+                port = g.from_place[ge_sea[0]]
+                return f"{family} via {name[port]}", self._sea_from(port)
             into_tr = [e for e, b in zip(edges, ctry_to) if g.kind[e] == _BORDER and b == "TR"]
             if into_tr:
                 return f"{family} via {name[g.to_place[into_tr[0]]]}", np.asarray(into_tr)
             if len(sea):
-                return f"{family} via {name[g.from_place[sea[0]]]}", sea
+                return f"{family} via {name[g.from_place[sea[0]]]}", self._sea_from(g.from_place[sea[0]])
             return f"{family} via {name[g.to_place[caspian[-1]]]}", np.asarray(caspian)
         order = [c for i, c in enumerate(ctry_to) if c not in ctry_to[:i]]
         middle = [c for c in order if c not in (ctry_from[0], ctry_to[-1])]
