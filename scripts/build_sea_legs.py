@@ -9,6 +9,9 @@ Lengths: searoute (Eurostat MARNET network) shortest feasible sea distance, sour
 Speeds: mainline ``EST-SEA-SPEED``; Black Sea feeders ``DER-FEEDER-SPEED`` = searoute length of
 Batumi→Constanța ÷ 120 h (the "5 days one way" of [MC-FEEDER19]).
 
+The lines themselves go to ``geo/sea_lanes.geojson`` (one LineString per sea link id, simplified to
+0.02°), so that maps draw the real sea lanes.
+
 Usage: python scripts/build_sea_legs.py [--data DIR]
 """
 
@@ -16,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 from pathlib import Path
 
 import searoute
+from shapely.geometry import LineString, mapping
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "corridor" / "data"
 
@@ -49,11 +54,15 @@ CAPE_RESTRICTIONS = ["northwest", "suez", "panama"]
 MAINLINE_SPEED_KMH = 27.0
 
 
+LANES: dict[str, list] = {}
+
+
 def _route(a: tuple[float, float], b: tuple[float, float], restrictions: list[str]) -> tuple[float, list[str]]:
     feature = searoute.searoute(a, b, units="km", restrictions=restrictions, return_passages=True)
     length = float(feature.properties["length"])
     if not length or length == float("inf"):
         raise ValueError(f"searoute found no route {a} → {b} with restrictions {restrictions}")
+    LANES[f"{a}>{b}>{','.join(restrictions)}"] = feature.geometry["coordinates"]
     return length, list(feature.properties.get("traversed_passages") or [])
 
 
@@ -66,6 +75,8 @@ def build_rows(places: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
     def row(a: str, b: str, suffix: str, restrictions: list[str], speed: float, speed_src: str,
             status: str = "operational", year: str = "", status_src: str = "", note: str = "") -> None:
         length, passages = _route(places[a], places[b], restrictions)
+        line = LineString(LANES.pop(f"{places[a]}>{places[b]}>{','.join(restrictions)}")).simplify(0.02)
+        LANES[f"sea:{a}:{b}{suffix}"] = [[round(x, 3), round(y, 3)] for x, y in mapping(line)["coordinates"]]
         rows.append({
             "id": f"sea:{a}:{b}{suffix}", "from": a, "to": b, "mode": "sea",
             "length_km": f"{length:.0f}", "speed_kmh": f"{speed:g}", "gauge_mm": "", "electrified": "",
@@ -104,7 +115,11 @@ def main() -> int:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(kept + sea)
-    print(f"wrote {len(sea)} sea rows (+{len(kept)} other rows kept) to {links_path}")
+    lanes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"link": link}, "geometry": {"type": "LineString", "coordinates": xy}}
+        for link, xy in LANES.items()]}
+    (args.data / "geo" / "sea_lanes.geojson").write_text(json.dumps(lanes, separators=(",", ":")), encoding="utf-8")
+    print(f"wrote {len(sea)} sea rows (+{len(kept)} other rows kept) to {links_path}, lanes to geo/sea_lanes.geojson")
     return 0
 
 

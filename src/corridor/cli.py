@@ -20,7 +20,7 @@ app = typer.Typer(help="Model Eurasian freight corridors: routes, alternatives a
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 data_app = typer.Typer(help="Inspect and validate the dataset.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DataOption = typer.Option(None, "--data", help="Dataset folder (default: the bundled one).")
@@ -80,11 +80,42 @@ def legs_table(route: Route) -> Table:
     return table
 
 
+def reliability_rows(routes: list[Route], dists: list[Any], deadline: float | None) -> Table:
+    """Transit-time spread side by side: one column per route."""
+    table = Table(title="Transit time, days (Monte Carlo)", title_justify="left")
+    table.add_column("", style="bold")
+    for r in routes:
+        table.add_column(r.corridor, justify="right")
+    rows = [("Deterministic", [f"{r.total_days:.1f}" for r in routes])]
+    rows += [(name, [f"{getattr(d, attr):.1f}" for d in dists])
+             for name, attr in (("P10", "p10"), ("P50", "p50"), ("Mean", "mean"), ("P90", "p90"), ("P95", "p95"))]
+    if deadline is not None:
+        rows.append((f"On time (≤ {deadline:g} d)", [f"{100 * d.on_time_probability(deadline):.0f}%" for d in dists]))
+    for name, values in rows:
+        table.add_row(name, *values)
+    return table
+
+
+def _check_reliability_options(samples: int, month: int | None, deadline: float | None, optimize: str) -> None:
+    from .reliability import MAX_SAMPLES
+
+    if samples < 1 or samples > MAX_SAMPLES:
+        fail(f"--samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
+    if month is not None and not 1 <= month <= 12:
+        fail(f"--month must be 1 (January) to 12 (December), not {month}")
+    if deadline is not None and not (deadline >= 0 and deadline != float("inf")):
+        fail(f"--deadline-days must be a non-negative number of days, not {deadline:g}")
+    if optimize not in ("time", "cost", "co2", "generalized", "p50", "p90", "p95", "mean"):
+        fail(f"unknown objective {optimize!r}; choose time, cost, co2, generalized, or p50, p90, p95, mean "
+             "(by simulated transit time)")
+
+
 @app.command()
 def route(
     origin: str = typer.Argument(..., help="Place id, name or alias (Xian, Xi'an and XI’AN all work)."),
     destination: str = typer.Argument(..., help="Place id, name or alias."),
-    optimize: str = typer.Option("generalized", help="time, cost, co2 or generalized."),
+    optimize: str = typer.Option("generalized", help="time, cost, co2 or generalized; p90 (or p50, p95, mean): "
+                                                     "pick among candidate routes by simulated transit time."),
     alternatives: int = typer.Option(1, "--alternatives", "-k", help="How many different corridors to show."),
     avoid: Optional[str] = typer.Option(None, help="Countries to avoid, ISO codes: RU,IR."),
     avoid_mode: Optional[str] = typer.Option(None, help="Modes to avoid: rail,road,ferry,sea."),
@@ -93,22 +124,68 @@ def route(
     year: Optional[int] = typer.Option(None, help="Use the links open in this year (default: this year)."),
     cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
     legs: bool = typer.Option(False, "--legs", help="Also print every leg of each route."),
+    reliability: bool = typer.Option(False, "--reliability", help="Simulate transit-time spread: P10–P95 days."),
+    samples: int = typer.Option(100_000, "--samples", help="Monte Carlo samples per route."),
+    month: Optional[int] = typer.Option(None, "--month", help="Month of departure 1–12 (weather closures); "
+                                                               "default: all year."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same figures."),
+    deadline_days: Optional[float] = typer.Option(None, "--deadline-days", help="Also give the chance to arrive "
+                                                                                "within this many days."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the routes' transit-time distributions to "
+                                                             "this PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     data: Optional[Path] = DataOption,
 ) -> None:
     """Best route from ORIGIN to DESTINATION and materially different alternatives."""
+    by_spread = optimize in ("p50", "p90", "p95", "mean")
+    simulate_it = reliability or by_spread or deadline_days is not None or plot is not None
+    if simulate_it:
+        _check_reliability_options(samples, month, deadline_days, optimize)
+    if seed < 0:
+        fail(f"--seed must be a non-negative whole number, not {seed}")
     router = _router(data, cargo)
+    wanted = max(alternatives, 5) if by_spread else alternatives
     routes: list[Route] = guarded(lambda: router.route(
-        origin, destination, optimize=optimize, alternatives=alternatives, avoid_countries=_split(avoid),
-        avoid_modes=_split(avoid_mode), avoid_passages=_split(avoid_passage), via=via, year=year))
+        origin, destination, optimize="generalized" if by_spread else optimize, alternatives=wanted,
+        avoid_countries=_split(avoid), avoid_modes=_split(avoid_mode), avoid_passages=_split(avoid_passage),
+        via=via, year=year))
+    dists: list[Any] = []
+    if simulate_it:
+        from .network.reliability_table import load_reliability
+        from .reliability import simulate
+
+        table = guarded(lambda: load_reliability(data, network=router.network))
+        dists = [guarded(lambda r=r: simulate(router, r, samples=samples, month=month, seed=seed, table=table))
+                 for r in routes]
+        if by_spread:
+            key = {"p50": "p50", "p90": "p90", "p95": "p95", "mean": "mean"}[optimize]
+            order = sorted(range(len(routes)), key=lambda i: getattr(dists[i], key))[:alternatives]
+            routes, dists = [routes[i] for i in order], [dists[i] for i in order]
+        if plot is not None:
+            from .reliability import plot_distributions
+
+            try:
+                guarded(lambda: plot_distributions(dists, plot, deadline_days=deadline_days))
+            except (OSError, ValueError) as exc:
+                fail(f"cannot write the plot to {plot}: {getattr(exc, 'strerror', None) or exc}")
     if as_json:
-        payload = {"origin": routes[0].origin, "destination": routes[0].destination, "optimize": optimize,
-                   "routes": [r.to_dict() for r in routes]}
+        items = [r.to_dict() for r in routes]
+        for item, d in zip(items, dists):
+            item.update(d.to_dict(deadline_days))
+        payload: dict[str, Any] = {"origin": routes[0].origin, "destination": routes[0].destination,
+                                   "optimize": optimize, "routes": items}
+        if simulate_it:
+            payload["reliability"] = {"samples": samples, "month": month, "seed": seed,
+                                      "deadline_days": deadline_days, "plot": str(plot) if plot else None}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     names = router.network.places["name"]
     console.print(routes_table(routes, f"{names[routes[0].origin]} → {names[routes[0].destination]}"
                                        f" (best by {optimize})"))
+    if dists:
+        console.print(reliability_rows(routes, dists, deadline_days))
+        if plot is not None:
+            console.print(f"plot written to {plot}")
     if legs:
         for r in routes:
             console.print(legs_table(r))

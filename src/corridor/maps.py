@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from .graph import MODES  # noqa: E402
-from .network.geo import countries  # noqa: E402
+from .graph import KINDS, MODES  # noqa: E402
+from .network.geo import countries, sea_lanes  # noqa: E402
 from .routing import Route, Router  # noqa: E402
 
 MODE_STYLE = {"rail": "-", "road": "--", "ferry": ":", "sea": "-."}
@@ -28,8 +28,8 @@ def draw_countries(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
         if not geom.intersects(frame):
             continue
         for poly in getattr(geom, "geoms", [geom]):
-            if poly.geom_type != "Polygon":
-                continue
+            if poly.geom_type != "Polygon" or poly.bounds[2] - poly.bounds[0] > 180:
+                continue  # not a polygon, or one that wraps round the antimeridian
             x, y = poly.exterior.xy
             ax.fill(x, y, facecolor="#f2efe9", edgecolor="#9a9a9a", linewidth=0.4, zorder=0)
     ax.set_facecolor("#dce9f5")
@@ -39,16 +39,24 @@ def draw_countries(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
 
 
 def route_lines(router: Router, route: Route) -> list[tuple[str, np.ndarray]]:
-    """The route's runs as (mode, lon/lat array) pieces; sea runs are drawn as stored searoute lines
-    are not kept, so a straight segment stands in for them."""
+    """The route's runs as (mode, lon/lat array) pieces: sea runs follow their searoute lane,
+    land runs are drawn straight between their places."""
     g = router.graph
-    places = router.network.places
-    lon, lat = places["lon"].to_numpy(), places["lat"].to_numpy()
+    links = router.network.links
+    lon, lat = router.network.places["lon"].to_numpy(), router.network.places["lat"].to_numpy()
+    lanes = sea_lanes()
     pieces = []
     for e in route.edges:
-        if g.kind[e] == 0:  # run
-            a, b = g.from_place[e], g.to_place[e]
-            pieces.append((MODES[g.mode[e]], np.array([[lon[a], lat[a]], [lon[b], lat[b]]])))
+        if KINDS[g.kind[e]] != "run":
+            continue
+        a, b = g.from_place[e], g.to_place[e]
+        link = links.iloc[g.link[e]]
+        xy = lanes.get(link["id"])
+        if xy is None:
+            xy = np.array([[lon[a], lat[a]], [lon[b], lat[b]]])
+        elif link["from"] != g.place_ids[a]:
+            xy = xy[::-1]
+        pieces.append((MODES[g.mode[e]], xy))
     return pieces
 
 

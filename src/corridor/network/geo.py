@@ -45,3 +45,13 @@ def locate(lon: np.ndarray, lat: np.ndarray) -> tuple[list[str | None], np.ndarr
         found[p] = isos[c]
         distance[p] = shapes[c].distance(pts[p])
     return found, distance
+
+
+@lru_cache(maxsize=1)
+def sea_lanes() -> dict[str, np.ndarray]:
+    """The searoute line of every sea link (lon/lat arrays by link id), from ``geo/sea_lanes.geojson``."""
+    path = resources.files("corridor") / "data" / "geo" / "sea_lanes.geojson"
+    if not path.is_file():
+        return {}
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["link"]: np.asarray(f["geometry"]["coordinates"], float) for f in features}
