@@ -330,7 +330,8 @@ class Router:
             tripp = [e for e in runs if self._link_group[g.link[e]] == "TRIPP"]
             return f"{family or 'TRIPP'} via Syunik (TRIPP)", np.asarray(tripp)
         if "IR" in visited:
-            entry = [e for e, a, b in zip(edges, ctry_from, ctry_to) if g.kind[e] == _BORDER and b == "IR"]
+            entry = [e for e, a, b in zip(edges, ctry_from, ctry_to)
+                     if a != "IR" and b == "IR" and (g.kind[e] == _BORDER or g.mode[e] == _FERRY)]
             gateway = entry or [e for e, a in zip(edges, ctry_from) if a == "IR"]
             via = name[g.to_place[entry[0]]] if entry else "Iran"
             return f"{'Trans-Caspian–Iran' if family else 'Iran'} via {via}", np.asarray(gateway)
