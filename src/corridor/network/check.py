@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .geo import countries, locate
 from .load import Problem, read_tables
+from .reliability_table import read_reliability
 from .schema import split_list
 
 #: how far (degrees) a coastal place may lie off its country's simplified outline
@@ -44,6 +45,10 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
                     f"({row['lon']}, {row['lat']}) lies in {iso}"
                     + (f" ({float(dist):.2f}° off its coast)" if dist else "")
                     + f", not in {row['country']} as stated"))
+    # reliability.csv is optional in a user's dataset; when present it is checked like the rest
+    _, reliability_problems = read_reliability(data_dir, places=places["id"], links=tables["links.csv"]["id"],
+                                               sources=sources["id"], required=False)
+    problems.extend(reliability_problems)
     return sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
