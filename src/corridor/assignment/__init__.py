@@ -1,0 +1,98 @@
+"""Static traffic assignment: user equilibrium (FW, CFW, BFW, gradient projection) and logit SUE.
+
+>>> from corridor.assignment import Network, assign
+>>> result = assign(network, demand, algorithm="bfw", gap=1e-4)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from corridor.assignment.errors import AssignmentError, DemandError, NetworkError
+from corridor.assignment.frank_wolfe import frank_wolfe
+from corridor.assignment.graph import Network
+from corridor.assignment.paths import Demand
+from corridor.assignment.result import AssignmentResult, relative_gap
+from corridor.assignment.vdf import VDF, LinkPerformance
+
+__all__ = [
+    "ALGORITHMS",
+    "AssignmentError",
+    "AssignmentResult",
+    "Demand",
+    "DemandError",
+    "LinkPerformance",
+    "Network",
+    "NetworkError",
+    "VDF",
+    "assign",
+    "relative_gap",
+]
+
+ALGORITHMS = ("fw", "cfw", "bfw", "gp", "sue")
+_DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "gp": 2_000, "sue": 500}
+
+
+def assign(
+    network: Network,
+    demand: NDArray[np.float64] | sp.spmatrix | sp.sparray | Demand,
+    algorithm: str = "bfw",
+    gap: float = 1e-4,
+    max_iter: int | None = None,
+    progress: bool | None = None,
+    callback: Callable[[int, float, NDArray[np.float64]], None] | None = None,
+    theta: float = 1.0,
+) -> AssignmentResult:
+    """Assign ``demand`` to ``network``.
+
+    Parameters
+    ----------
+    network
+        The graph (:class:`Network`).
+    demand
+        ``zones × zones`` trips (dense numpy, scipy sparse, or a prepared :class:`Demand`).
+    algorithm
+        ``'fw'`` (LeBlanc 1975), ``'cfw'``, ``'bfw'`` (Mitradjieva & Lindberg 2013), ``'gp'`` (path-based
+        gradient projection, Jayakrishnan et al. 1994) for tight gaps, or ``'sue'`` (logit stochastic user
+        equilibrium by the method of successive averages, dispersion ``theta``).
+    gap
+        Target relative gap (AequilibraE's definition, :func:`relative_gap`); for ``'sue'`` the target
+        of its flow-change measure.
+    max_iter
+        Iteration cap (shortest-path sweeps).
+    progress
+        Rich progress bar with gap and iteration; ``None`` shows it only on a terminal.
+    callback
+        ``callback(iteration, gap, flows)`` after every iteration.
+    theta
+        Logit dispersion parameter (per unit of generalised cost) for ``'sue'``.
+    """
+    algo = algorithm.lower()
+    if algo == "frank-wolfe":
+        algo = "fw"
+    if algo not in ALGORITHMS:
+        raise AssignmentError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+    if not gap >= 0:
+        raise AssignmentError(f"gap must be >= 0, got {gap}")
+    cap = _DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
+    if cap < 1:
+        raise AssignmentError(f"max_iter must be >= 1, got {max_iter}")
+    t0 = time.perf_counter()
+    dem = demand if isinstance(demand, Demand) else Demand.from_matrix(demand, network.num_zones)
+    if algo in ("fw", "cfw", "bfw"):
+        res = frank_wolfe(network, dem, algo, gap, cap, progress, callback)
+    elif algo == "gp":
+        from corridor.assignment.gradient_projection import gradient_projection
+
+        res = gradient_projection(network, dem, gap, cap, progress, callback)
+    else:
+        from corridor.assignment.sue import logit_sue
+
+        res = logit_sue(network, dem, theta, gap, cap, progress, callback)
+    res.wall_time = time.perf_counter() - t0
+    return res

@@ -1,0 +1,179 @@
+"""Shortest paths and all-or-nothing loading, vectorised over all origins.
+
+Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra` (compiled, one call for all
+origins). Loading a tree is done for all origins at once: tree depths by pointer doubling, then one
+``np.add.at`` per depth level pushes each node's subtree demand to its parent, and a ``bincount`` turns
+the tree edges' flows into link flows. No Python loop runs per link, node or OD pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from corridor.assignment.errors import DemandError
+from corridor.assignment.graph import SPGraph
+
+__all__ = ["Demand", "shortest_paths", "all_or_nothing", "extract_paths"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A zones × zones demand matrix in the form the loaders use.
+
+    Attributes
+    ----------
+    origins
+        Zones with outgoing demand (rows of the shortest-path arrays).
+    od_row, od_zone, od_flow
+        One entry per OD pair with positive demand: row in ``origins``, destination zone, trips.
+    total
+        Total trips.
+    """
+
+    num_zones: int
+    origins: IntArray
+    od_row: IntArray
+    od_zone: IntArray
+    od_flow: FloatArray
+
+    @property
+    def total(self) -> float:
+        return float(self.od_flow.sum())
+
+    @classmethod
+    def from_matrix(cls, matrix: NDArray[np.float64] | sp.spmatrix | sp.sparray, num_zones: int) -> Demand:
+        """Build from a dense array or a scipy sparse matrix (intra-zonal trips are ignored)."""
+        if sp.issparse(matrix):
+            coo = sp.coo_matrix(matrix)
+            shape = coo.shape
+            o, d, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
+        else:
+            m = np.asarray(matrix, dtype=np.float64)
+            if m.ndim != 2:
+                raise DemandError(f"demand must be a zones × zones matrix, got shape {m.shape}")
+            shape = m.shape
+            o, d = np.nonzero(m)
+            v = m[o, d]
+        if shape != (num_zones, num_zones):
+            raise DemandError(f"demand has shape {shape} but the network has {num_zones} zones")
+        if not np.isfinite(v).all() or (v < 0).any():
+            raise DemandError("demand has negative or non-finite entries")
+        keep = (v > 0) & (o != d)
+        o, d, v = o[keep], d[keep], v[keep]
+        if sp.issparse(matrix) and o.size:  # sum duplicates
+            key = o * num_zones + d
+            uk, inv = np.unique(key, return_inverse=True)
+            v = np.bincount(inv, weights=v)
+            o, d = uk // num_zones, uk % num_zones
+        origins, row = np.unique(o, return_inverse=True)
+        return cls(num_zones, origins.astype(np.int64), row.astype(np.int64), d.astype(np.int64), v)
+
+
+def shortest_paths(spg: SPGraph, link_cost: FloatArray, origins: IntArray) -> tuple[FloatArray, NDArray[np.int32]]:
+    """Distances and predecessors from each origin to every node of ``spg`` (compiled Dijkstra)."""
+    dist, pred = dijkstra(spg.matrix(link_cost), directed=True, indices=origins, return_predecessors=True)
+    return dist, pred
+
+
+def _tree_loads(spg: SPGraph, pred: NDArray[np.int32], node_demand: FloatArray) -> FloatArray:
+    """Link flows of loading ``node_demand`` (rows × nodes, flattened) onto the trees ``pred``."""
+    rows, n = pred.shape
+    pflat = pred.reshape(-1)
+    child = np.flatnonzero(pflat >= 0)
+    parent = (child // n) * n + pflat[child]
+    # depth of each child by pointer doubling over the compacted tree edges; slot ``m`` is a sentinel
+    # root (depth 0, its own ancestor), so every round is two gathers and an add, with no masks.
+    m = child.size
+    pos = np.full(rows * n, m, dtype=np.int64)
+    pos[child] = np.arange(m)
+    anc = np.append(pos[parent], m)
+    depth = np.ones(m + 1, dtype=np.int32)
+    depth[m] = 0
+    while (anc[:m] < m).any():
+        depth += depth[anc]
+        anc = anc[anc]
+    depth = depth[:m]
+    order = np.argsort(depth.astype(np.int16 if depth.max() < 32000 else np.int64), kind="stable")
+    bounds = np.searchsorted(depth[order], np.arange(1, depth.max() + 2))
+    flow = node_demand.copy()
+    for lev in range(int(depth.max()), 1, -1):
+        idx = order[bounds[lev - 1]:bounds[lev]]
+        if idx.size:
+            np.add.at(flow, parent[idx], flow[child[idx]])
+    f = flow[child]
+    carry = f > 0
+    edge = spg.edge_of(pflat[child[carry]], child[carry] % n)
+    link = spg.edge_link[edge]
+    ok = link >= 0
+    return np.bincount(link[ok], weights=f[carry][ok], minlength=spg.num_links)
+
+
+def all_or_nothing(
+    spg: SPGraph, demand: Demand, link_cost: FloatArray
+) -> tuple[FloatArray, float, FloatArray]:
+    """All-or-nothing loading at ``link_cost``.
+
+    Returns
+    -------
+    flows
+        Link flows.
+    sp_cost
+        ``Σ_od demand · shortest-path cost`` (the second term of the relative gap).
+    od_cost
+        Shortest-path cost of each OD pair (aligned with ``demand.od_flow``).
+    """
+    dist, pred = shortest_paths(spg, link_cost, demand.origins)
+    n = spg.n
+    dest = spg.dest_node[demand.od_zone]
+    od_cost = dist[demand.od_row, dest]
+    if not np.isfinite(od_cost).all():
+        k = int(np.flatnonzero(~np.isfinite(od_cost))[0])
+        raise DemandError(
+            f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone {int(demand.od_zone[k])} "
+            f"(0-based) for {demand.od_flow[k]:g} trips"
+        )
+    node_demand = np.zeros(pred.shape[0] * n)
+    np.add.at(node_demand, demand.od_row * n + dest, demand.od_flow)
+    flows = _tree_loads(spg, pred, node_demand)
+    return flows, float(od_cost @ demand.od_flow), od_cost
+
+
+def extract_paths(
+    spg: SPGraph, pred: NDArray[np.int32], rows: IntArray, dest_nodes: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Links of the tree paths ``origin(rows[i]) -> dest_nodes[i]``, all at once.
+
+    Returns ``(path, link)`` pairs: path ``i`` uses link ``link[j]`` wherever ``path[j] == i``
+    (order along the path is not kept).
+    """
+    n = spg.n
+    pflat = pred.reshape(-1)
+    cur = rows.astype(np.int64) * n + dest_nodes
+    ids = np.arange(rows.size)
+    out_p: list[IntArray] = []
+    out_l: list[IntArray] = []
+    while ids.size:
+        p = pflat[cur].astype(np.int64)
+        live = p >= 0
+        ids, cur, p = ids[live], cur[live], p[live]
+        if not ids.size:
+            break
+        node = cur % n
+        edge = spg.edge_of(p, node)
+        out_p.append(ids)
+        out_l.append(spg.edge_link[edge])
+        cur = cur - node + p
+    if not out_p:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    path = np.concatenate(out_p)
+    link = np.concatenate(out_l)
+    ok = link >= 0
+    return path[ok], link[ok]

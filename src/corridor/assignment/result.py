@@ -1,0 +1,122 @@
+"""The result of an assignment run, the relative gap, and the shared progress display."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["AssignmentResult", "relative_gap", "Progress"]
+
+FloatArray = NDArray[np.float64]
+
+
+def relative_gap(flows: FloatArray, cost: FloatArray, sp_cost: float) -> float:
+    """AequilibraE's relative gap: ``|Σ_a x_a c_a − Σ_od d_od · π_od| / Σ_a x_a c_a``.
+
+    ``c`` is the generalised link cost at ``x`` (time plus fixed extras) and ``π_od`` the shortest-path
+    cost at those costs (``sp_cost`` is the demand-weighted sum). This is ``check_convergence`` in
+    ``aequilibrae/paths/linear_approximation.py`` (AequilibraE 1.7.2), where the second term is the cost
+    of the all-or-nothing load.
+    """
+    total = float(flows @ cost)
+    if total == 0.0:
+        return 0.0 if sp_cost == 0.0 else float("inf")
+    return abs(total - sp_cost) / total
+
+
+@dataclass
+class AssignmentResult:
+    """What an assignment returns.
+
+    Attributes
+    ----------
+    flows
+        Link flows at the last iterate (the one the last gap was measured at).
+    cost, time
+        Generalised cost and travel time of each link at ``flows``.
+    gap
+        Relative gap at ``flows`` (see :func:`relative_gap`); for SUE, the MSA flow-change measure.
+    gap_history
+        Gap at every iteration (iteration ``k`` is ``gap_history[k - 1]``).
+    iterations
+        Shortest-path sweeps performed.
+    wall_time
+        Seconds spent in the solver (setup included, I/O excluded).
+    converged
+        Whether ``gap`` reached the target.
+    algorithm
+        The algorithm's name.
+    od_cost
+        Shortest-path (for SUE: expected) cost of each OD pair with demand, aligned with ``od_pairs``.
+    od_pairs
+        ``(origin zone, destination zone)`` of each entry of ``od_cost`` (0-based).
+    """
+
+    flows: FloatArray
+    cost: FloatArray
+    time: FloatArray
+    gap: float
+    gap_history: list[float]
+    iterations: int
+    wall_time: float
+    converged: bool
+    algorithm: str
+    od_cost: FloatArray = field(default_factory=lambda: np.empty(0))
+    od_pairs: NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    iteration_times: list[float] = field(default_factory=list)
+
+    def objective(self, performance_integral: FloatArray | None = None) -> float:
+        """Beckmann objective if the per-link integrals are given (see ``Network.performance``)."""
+        return float(np.sum(performance_integral)) if performance_integral is not None else float("nan")
+
+
+class Progress(AbstractContextManager["Progress"]):
+    """A rich progress bar with the gap and iteration; silent when disabled or not on a terminal."""
+
+    def __init__(self, enabled: bool | None, label: str, max_iter: int, target: float) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.label = label
+        self.max_iter = max_iter
+        self.target = target
+        self._bar = None
+        self._task = None
+        self._start = time.perf_counter()
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("iter {task.completed:>5.0f}/{task.total:.0f}"),
+                TextColumn("gap {task.fields[gap]:.3e} → {task.fields[target]:.0e}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.max_iter, gap=float("inf"), target=self.target)
+        return self
+
+    def update(self, iteration: int, gap: float) -> None:
+        """Show ``iteration`` and ``gap``."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=iteration, gap=gap)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
