@@ -2,7 +2,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv bench clean
+.PHONY: run test venv bench clean web serve
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -14,7 +14,17 @@ venv: $(BIN)/python
 run: venv
 	$(BIN)/corridor demo
 
-test: $(BIN)/python
+# the web map: MapLibre from npm, bundled by esbuild into src/corridor/web/static/
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web: web/node_modules/.package-lock.json
+	cd web && npm run build
+
+serve: venv web
+	$(BIN)/corridor serve
+
+test: $(BIN)/python web
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,112 @@
+"""The web map in a real browser: pick places, see routes on the map, flip a scenario, share the link."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SEA, LAND = (0xCF, 0xE0, 0xEE), (0xF4, 0xF1, 0xEA)
+ROUTE_COLOURS = {"rail": (0xB9, 0x1C, 0x1C), "sea": (0x1D, 0x4E, 0xD8), "ferry": (0x7C, 0x3A, 0xED),
+                 "road": (0xD9, 0x77, 0x06)}
+
+
+def colour_share(png: bytes, rgb: tuple[int, int, int], tol: int = 18) -> float:
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return float((np.abs(img - np.array(rgb)).max(axis=2) <= tol).mean())
+
+
+def assert_map_drawn(png: bytes, *, routes: bool) -> None:
+    """Fail on a blank canvas: the basemap's sea and land must both show, and route colours when asked."""
+    sea, land = colour_share(png, SEA), colour_share(png, LAND)
+    assert sea > 0.05 and land > 0.05, f"the map looks blank: sea {sea:.1%}, land {land:.1%} of the canvas"
+    if routes:
+        drawn = sum(colour_share(png, c, tol=40) for c in ROUTE_COLOURS.values())
+        assert drawn > 0.002, f"no route drawn on the map ({drawn:.3%} of pixels in route colours)"
+
+
+def test_blank_canvas_is_caught() -> None:
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 100), (255, 255, 255)).save(blank, format="PNG")
+    with pytest.raises(AssertionError, match="blank"):
+        assert_map_drawn(blank.getvalue(), routes=False)
+    sea_only = io.BytesIO()
+    Image.new("RGB", (200, 100), SEA).save(sea_only, format="PNG")
+    with pytest.raises(AssertionError, match="blank"):
+        assert_map_drawn(sea_only.getvalue(), routes=False)
+
+
+def settled(page: Any, timeout: float = 30_000) -> None:
+    page.wait_for_function("window.__corridor && window.__corridor.ready && !window.__corridor.busy", timeout=timeout)
+    page.wait_for_function("window.__corridor.map.loaded() && !window.__corridor.map.isMoving()", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def pick(page: Any, testid: str, typed: str, expected_id: str) -> None:
+    box = page.get_by_test_id(testid)
+    box.click()
+    box.press_sequentially(typed, delay=40)
+    option = page.locator(f'li[data-testid="place-option"][data-id="{expected_id}"]')
+    option.wait_for(timeout=10_000)
+    option.click()
+
+
+def test_pick_places_and_see_routes(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    settled(page)
+    assert_map_drawn(page.get_by_test_id("map").screenshot(), routes=False)
+    pick(page, "origin-input", "Xi", "CN-XIAN")
+    pick(page, "destination-input", "Duisb", "DE-DUISBURG")
+    page.wait_for_function("window.__corridor.routes >= 2", timeout=20_000)
+    settled(page)
+    cards = page.get_by_test_id("route-card")
+    assert cards.count() >= 2
+    text = cards.first.inner_text()
+    assert "days" in text and "US$" in text and "kg/FEU" in text
+    assert "from=CN-XIAN" in page.url and "to=DE-DUISBURG" in page.url
+    png = page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "routes-map.png"))
+    assert_map_drawn(png, routes=True)
+    if page.evaluate("!!(window.__corridor.result.routes[0].reliability)"):
+        assert "P50 / P90" in text
+        assert page.get_by_test_id("chart-series").count() == cards.count()
+
+
+def test_scenario_toggle_shows_what_changes(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?from=AZ-ALAT&to=TR-KARS&opt=time&year=2025")
+    settled(page)
+    page.wait_for_function("window.__corridor.routes >= 1", timeout=20_000)
+    before = page.evaluate("window.__corridor.result.routes.map(r => r.corridor)")
+    page.get_by_test_id("scenario-select").select_option(index=0)  # the year toggle: planned links open
+    page.get_by_test_id("scenario-toggle").check()
+    page.wait_for_function("window.__corridor.result && window.__corridor.result.variant !== undefined", timeout=20_000)
+    settled(page)
+    assert "on=1" in page.url and "scn=year" in page.url
+    summary = page.get_by_test_id("summary").inner_text()
+    assert summary.startswith("The best route"), summary
+    result = page.evaluate("window.__corridor.result")
+    assert [r["corridor"] for r in result["base"]["routes"]] == before
+    png = page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "scenario-map.png"))
+    assert_map_drawn(png, routes=True)
+    # switch back off: the plain answer returns
+    page.get_by_test_id("scenario-toggle").uncheck()
+    page.wait_for_function("window.__corridor.result && window.__corridor.result.variant === undefined", timeout=20_000)
+    assert page.get_by_test_id("summary").inner_text() == ""
+
+
+def test_shared_link_restores_the_view_and_errors_show(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?from=CN-XIAN&to=DE-DUISBURG&k=2&avoid=RU")
+    settled(page)
+    page.wait_for_function("window.__corridor.routes >= 1", timeout=20_000)
+    assert page.locator('input[name="avoid"][value="RU"]').is_checked()
+    for route in page.evaluate("window.__corridor.result.routes"):
+        assert "RU" not in route["countries"]
+    assert page.get_by_test_id("route-card").count() <= 2
+    page.goto(base_url + "/?from=CN-XIAN&to=NOWHERE")
+    settled(page)
+    assert "Unknown place" in page.get_by_test_id("status").inner_text()
