@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .geo import countries, locate
 from .load import Problem, read_tables
+from .capacities import read_capacities
 from .reliability_table import read_reliability
 from .schema import split_list
 
@@ -49,6 +50,10 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
     _, reliability_problems = read_reliability(data_dir, places=places["id"], links=tables["links.csv"]["id"],
                                                sources=sources["id"], required=False)
     problems.extend(reliability_problems)
+    # capacities.csv (terminal and crossing capacities) is optional too
+    _, capacity_problems = read_capacities(data_dir, crossings=tables["crossings.csv"]["id"],
+                                           terminals=tables["terminals.csv"], sources=sources["id"])
+    problems.extend(capacity_problems)
     return sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
