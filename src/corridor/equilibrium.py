@@ -31,7 +31,6 @@ the published 2024 volumes.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from .errors import DataError, InvalidOptionError, NoRouteError
-from .graph import KINDS, LAYERS, MODES, RoutingGraph, compile_graph
+from .graph import KINDS, LAYERS, MODES, RoutingGraph
 from .network import Network, load_network
 from .network.capacities import read_capacities
 from .network.load import default_data_dir
@@ -336,7 +335,7 @@ def solve(problem: CorridorProblem, *, algorithm: str = "bfw", gap: float = 1e-4
 
     ``algorithm`` is a user-equilibrium algorithm of :func:`corridor.assignment.assign` (``bfw``
     default, ``cfw``, ``fw``, ``gp``) or ``sue`` for the logit stochastic user equilibrium with
-    dispersion ``theta`` (per hour-equivalent). ``gap`` is the relative gap for user equilibrium and
+    dispersion ``theta`` (per hour-equivalent) over a seeded path set (:func:`_logit_msa`). ``gap`` is the relative gap for user equilibrium and
     the relative change of flows between iterations for SUE. ``show_progress`` draws the engine's rich
     progress bar (``None``: only on a terminal); ``progress(iteration, gap)`` is called each iteration.
     """
@@ -353,7 +352,7 @@ def solve(problem: CorridorProblem, *, algorithm: str = "bfw", gap: float = 1e-4
 
     net = problem.engine_network()
     dem = EngineDemand.from_matrix(problem.matrix, problem.num_zones)
-    if algorithm == "sue" and not _engine_has_sue():
+    if algorithm == "sue":
         return _logit_msa(net, dem, gap=gap, max_iter=max_iter, theta=theta, progress=progress)
     from .assignment import assign
 
@@ -364,19 +363,16 @@ def solve(problem: CorridorProblem, *, algorithm: str = "bfw", gap: float = 1e-4
                     algorithm, f"corridor.assignment ({res.algorithm})")
 
 
-def _engine_has_sue() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("corridor.assignment.sue") is not None
-
-
 def _logit_msa(net: Any, dem: Any, *, gap: float, max_iter: int, theta: float,
                progress: Progress | None) -> Solution:
     """Logit SUE by the method of successive averages over a path set grown by column generation.
 
-    A stand-in until the engine's own SUE (``corridor.assignment.sue``) lands. The path set of each
-    pair starts with :data:`SUE_SEED_ROUNDS` routes found by penalising the links already used (so
-    that every corridor a shipper might take has a share); then each iteration adds every OD pair's shortest path at current costs to its path set, splits the
+    It runs on the engine's primitives (shortest paths, path extraction, link costs) but not on
+    :func:`corridor.assignment.sue.logit_sue`, whose choice set holds only the paths that are shortest
+    at some iteration: for corridor choice that leaves out every corridor that is never the cheapest
+    (the sea for most pairs), so the "SUE" barely differs from the deterministic equilibrium. Here the
+    path set of each pair starts with :data:`SUE_SEED_ROUNDS` routes found by penalising the links
+    already used (so that every corridor a shipper might take has a share); then each iteration adds every OD pair's shortest path at current costs to its path set, splits the
     pair's demand over its paths by logit (∝ exp(−θ · cost)), and averages the link flows with step
     1/k (Sheffi 1985, ch. 12). The path-set logit carries its known limit: overlapping paths are
     treated as independent (IIA).
