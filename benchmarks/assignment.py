@@ -1,0 +1,197 @@
+"""Benchmark: corridor's assignment against AequilibraE 1.7.2 on the TNTP networks, same gap definition.
+
+Usage::
+
+    .venv/bin/python benchmarks/assignment.py [--networks SiouxFalls,Anaheim] [--quick]
+
+For each network and each target relative gap (1e-4 and 1e-6) it runs AequilibraE's ``bfw`` (and
+``cfw`` and ``fw`` to 1e-4 unless ``--quick``) and corridor's ``bfw`` and ``gp``, and prints iterations,
+wall seconds and the ratio of corridor's best time to AequilibraE's best time. It also prints one
+corridor BFW iteration's time divided by one all-origins shortest-path sweep with
+``scipy.sparse.csgraph.dijkstra`` on the same graph (the floor). The table goes to stdout and to
+``benchmarks/results/assignment.md``. ``--quick`` caps iterations (500) and skips AequilibraE's fw/cfw.
+
+Both sides get the relative gap ``|Σ x c − Σ d π| / Σ x c`` (AequilibraE's ``rgap``). AequilibraE needs
+``pip install aequilibrae==1.7.2`` (the ``bench`` extra). Data: ``../shared/data/tntp`` or
+``CORRIDOR_TNTP_DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+
+from corridor.assignment import Demand, assign
+from corridor.formats.tntp import TNTPNetwork, find_files, load_network, read_flow
+
+REPO = Path(__file__).resolve().parents[1]
+TNTP = Path(os.environ.get("CORRIDOR_TNTP_DIR", REPO.parent / "shared" / "data" / "tntp"))
+NETWORKS = ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "ChicagoSketch"]
+GAPS = [1e-4, 1e-6]
+
+
+def aequilibrae_setup(raw: TNTPNetwork, demand: np.ndarray, fixed: np.ndarray) -> object:
+    """Build AequilibraE's Graph and demand matrix once (not timed)."""
+    from aequilibrae.matrix import AequilibraeMatrix
+    from aequilibrae.paths import Graph
+
+    df = pd.DataFrame(
+        {
+            "link_id": np.arange(1, raw.links + 1),
+            "a_node": raw.init_node,
+            "b_node": raw.term_node,
+            "direction": np.ones(raw.links, dtype=np.int8),
+            "capacity": np.where(raw.capacity > 0, raw.capacity, 1.0),
+            "free_flow_time": raw.free_flow_time,
+            "b": raw.b,
+            # AequilibraE requires power >= 1; B = 0 links are constant whatever the power
+            "power": np.where((raw.b == 0) & (raw.power < 1), 1.0, raw.power),
+            "fixed": fixed,
+        }
+    )
+    g = Graph()
+    g.network = df
+    g.network_ok = True
+    g.status = "OK"
+    g.prepare_graph(np.arange(1, raw.zones + 1, dtype=np.int64))
+    g.set_graph("free_flow_time")
+    g.set_skimming(["free_flow_time"])
+    g.set_blocked_centroid_flows(raw.first_thru_node > 1)
+    mat = AequilibraeMatrix()
+    mat.create_empty(zones=raw.zones, matrix_names=["demand"], memory_only=True)
+    mat.index[:] = np.arange(1, raw.zones + 1)
+    mat.matrices[:, :, 0] = demand
+    mat.computational_view(["demand"])
+    return g, mat
+
+
+def aequilibrae_run(setup: object, algorithm: str, gap: float, max_iter: int) -> tuple[int, float, float, np.ndarray]:
+    """Run AequilibraE's TrafficAssignment; returns iterations, seconds, final gap, flows (link order)."""
+    from aequilibrae.paths import TrafficAssignment, TrafficClass
+
+    g, mat = setup
+    tc = TrafficClass("car", g, mat)
+    if np.any(g.graph["fixed"].to_numpy() > 0):
+        tc.set_fixed_cost("fixed", 1.0)
+    ta = TrafficAssignment()
+    ta.set_classes([tc])
+    ta.set_vdf("BPR")
+    ta.set_vdf_parameters({"alpha": "b", "beta": "power"})
+    ta.set_capacity_field("capacity")
+    ta.set_time_field("free_flow_time")
+    ta.set_algorithm(algorithm)
+    ta.max_iter = max_iter
+    ta.rgap_target = gap
+    t = time.perf_counter()
+    ta.execute(log_specification=False)
+    sec = time.perf_counter() - t
+    rep = ta.assignment.convergence_report
+    flows = tc.results.get_load_results()
+    link_flow = flows.sort_index()["matrix_ab"].to_numpy() if "matrix_ab" in flows else flows.sort_index().iloc[:, 0].to_numpy()
+    return int(ta.assignment.iter), sec, float(rep["rgap"][-1]), link_flow
+
+
+def floor_seconds(net: object, demand: Demand) -> float:
+    """Median time of one all-origins Dijkstra sweep (scipy.sparse.csgraph) on the same graph."""
+    spg = net.sp
+    m = spg.matrix(net.cost(np.zeros(net.num_links)))
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        dijkstra(m, directed=True, indices=demand.origins, return_predecessors=True)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def fmt(it: int | None, sec: float | None, ok: bool = True) -> str:
+    if it is None or sec is None:
+        return "—"
+    return f"{it} / {sec:.2f}s" + ("" if ok else " (cap)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--networks", default=",".join(NETWORKS))
+    ap.add_argument("--quick", action="store_true", help="cap iterations at 500, AequilibraE bfw only")
+    ap.add_argument("--max-iter", type=int, default=None)
+    args = ap.parse_args(argv)
+    os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")  # its tqdm bars would cost time and flood stderr
+    logging.getLogger("aequilibrae").setLevel(logging.ERROR)
+    warnings.simplefilter("ignore")
+    try:
+        import aequilibrae  # noqa: F401
+
+        have_aeq = True
+    except ImportError:
+        have_aeq = False
+        print("AequilibraE not installed (pip install aequilibrae==1.7.2): corridor only", file=sys.stderr)
+    cap = args.max_iter or (500 if args.quick else 20_000)
+    rows: list[dict[str, str]] = []
+    for name in args.networks.split(","):
+        folder = TNTP / name
+        if not folder.is_dir():
+            print(f"skip {name}: {folder} not found", file=sys.stderr)
+            continue
+        net, dem_matrix, raw = load_network(folder)
+        best = read_flow(find_files(folder)["flow"]).aligned(raw) if "flow" in find_files(folder) else None
+        demand = Demand.from_matrix(dem_matrix, net.num_zones)
+        floor = floor_seconds(net, demand)
+        setup = aequilibrae_setup(raw, dem_matrix, net.fixed_cost) if have_aeq else None
+        for gap in GAPS:
+            row: dict[str, str] = {"network": name, "gap": f"{gap:.0e}"}
+            aeq_best = np.inf
+            algos = ["bfw"] if (args.quick or gap < 1e-5) else ["bfw", "cfw", "fw"]
+            for algo in algos:
+                if setup is None:
+                    row[f"AequilibraE {algo}"] = "—"
+                    continue
+                it, sec, g, _ = aequilibrae_run(setup, algo, gap, cap)
+                row[f"AequilibraE {algo}"] = fmt(it, sec, g <= gap)
+                if g <= gap:
+                    aeq_best = min(aeq_best, sec)
+                print(f"{name} {gap:.0e} aequilibrae {algo}: {it} it {sec:.2f}s gap {g:.2e}", flush=True)
+            ours_best = np.inf
+            per_iter = np.nan
+            for algo in ("bfw", "gp"):
+                r = assign(net, demand, algo, gap=gap, max_iter=cap if algo == "bfw" else min(cap, 3000), progress=False)
+                row[f"corridor {algo}"] = fmt(r.iterations, r.wall_time, r.converged)
+                if r.converged:
+                    ours_best = min(ours_best, r.wall_time)
+                if algo == "bfw":
+                    per_iter = r.wall_time / r.iterations
+                l1 = np.abs(r.flows - best).sum() / best.sum() if best is not None else np.nan
+                print(f"{name} {gap:.0e} corridor {algo}: {r.iterations} it {r.wall_time:.2f}s gap {r.gap:.2e} "
+                      f"L1 {l1:.1e}", flush=True)
+            row["corridor/AequilibraE"] = f"{ours_best / aeq_best:.2f}×" if np.isfinite(aeq_best) and np.isfinite(ours_best) else "—"
+            row["BFW iter / SP floor"] = f"{per_iter / floor:.1f} ({floor * 1e3:.1f} ms)"
+            rows.append(row)
+    table = pd.DataFrame(rows).fillna("—")
+    md = table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)
+    header = (f"# corridor vs AequilibraE 1.7.2 — traffic assignment\n\niterations / wall seconds to the target "
+              f"relative gap; cap {cap} iterations; {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores\n\n")
+    print("\n" + md)
+    out = REPO / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "assignment.md").write_text(header + md + "\n")
+    return 0
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
