@@ -1,0 +1,240 @@
+"""Concession economics: the traffic a group of links earns, its revenue and NPV over a concession.
+
+Traffic is the demand routed all-or-nothing by generalized cost in a scenario (:mod:`corridor.flows`)
+that uses at least one link of the group, grown each year at a stated rate and capped at the group's
+capacity. Revenue is a tariff per TEU-km on the group's links or per TEU carried. NPV discounts
+revenue less operating cost from the first concession year, less the construction cost at its start.
+Every assumption is returned with its value and where it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .demand import Demand
+from .errors import InvalidOptionError
+from .flows import route_demand
+from .network import Network
+from .routing import Router
+from .scenarios import Scenario, apply_demand, apply_scenario, load_scenario
+from .settings import Settings
+
+#: default growth: +~30% China–EU trade 2021→2030 in the World Bank's trade model ⇒ 1.3^(1/9) − 1
+DEFAULT_GROWTH = 0.03
+DEFAULT_DISCOUNT = 0.08
+#: known construction costs (US$) by group, with their source
+CAPEX = {
+    "TRIPP": (226e6, "PANARM-21|ARMENPRESS-1070915",
+              "Armenian section: US$221M Meghri + US$5M Yeraskh (2021 estimate, not inflated)"),
+}
+#: shareholders of a concession company by group, with their source
+SHARES = {"TRIPP": ({"US": 0.74, "AM": 0.26}, "RG-TRIPP|PARTICLE-26",
+                    "TRIPP Development Company; Armenia's stake could rise to 49% in the 50-year extension")}
+
+
+@dataclass(frozen=True)
+class Assumption:
+    name: str
+    value: Any
+    basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class EconomicsResult:
+    """Traffic and money by year, the NPVs, and every assumption behind them."""
+
+    links: list[str]
+    years: pd.DataFrame
+    npv_usd: float
+    npv_with_option_usd: float | None
+    assumptions: list[Assumption]
+    shares: dict[str, float] = field(default_factory=dict)
+    od: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"links": self.links, "npv_usd": self.npv_usd, "npv_with_option_usd": self.npv_with_option_usd,
+                "shares": self.shares,
+                "npv_by_shareholder_usd": {k: v * self.npv_usd for k, v in self.shares.items()},
+                "assumptions": [a.to_dict() for a in self.assumptions],
+                "years": self.years.round(4).to_dict(orient="records"),
+                "pairs_using_links": None if self.od is None else self.od.to_dict(orient="records")}
+
+    def summary(self) -> dict[str, Any]:
+        first = self.years.iloc[0] if len(self.years) else None
+        return {"npv_usd": self.npv_usd, "npv_with_option_usd": self.npv_with_option_usd,
+                "first_year_teu": float(first["teu"]) if first is not None else 0.0,
+                "first_year_revenue_usd": float(first["revenue_usd"]) if first is not None else 0.0}
+
+
+def parse_tariff(text: str | float) -> tuple[float, str]:
+    """``"0.30/teu-km"``, ``"150/teu"`` or a number (per TEU-km) → (US$, unit)."""
+    if isinstance(text, (int, float)):
+        return float(text), "teu-km"
+    m = re.fullmatch(r"\s*\$?\s*([0-9]*\.?[0-9]+)\s*(?:usd)?\s*(?:/\s*(teu-km|teukm|teu|feu-km|feu))?\s*", str(text).lower())
+    if not m:
+        raise InvalidOptionError(f"cannot read tariff {text!r}: write e.g. 0.30/teu-km or 150/teu")
+    value, unit = float(m.group(1)), (m.group(2) or "teu-km").replace("teukm", "teu-km")
+    if unit.startswith("feu"):
+        value, unit = value / 2, unit.replace("feu", "teu")
+    return value, unit
+
+
+def select_links(network: Network, links: str) -> list[str]:
+    """Link ids of a group name, or of a comma-separated list of groups and link ids."""
+    out: list[str] = []
+    groups = set(network.links["group"].dropna())
+    for part in (p.strip() for p in links.split(",") if p.strip()):
+        if part in groups:
+            out += list(network.links.index[network.links["group"] == part])
+        elif part in network.links.index:
+            out.append(part)
+        else:
+            raise InvalidOptionError(f"{part!r} is neither a link group ({', '.join(sorted(groups))}) nor a link id")
+    return list(dict.fromkeys(out))
+
+
+def concession_economics(network: Network, demand: Demand, scenario: Scenario | str | None, *, links: str,
+                         years: int = 49, option_years: int = 0, discount: float = DEFAULT_DISCOUNT,
+                         tariff: str | float | None = None, growth: float = DEFAULT_GROWTH,
+                         start_year: int | None = None, capex_usd: float | None = None, opex_share: float = 0.0,
+                         settings: Settings | None = None) -> EconomicsResult:
+    """Traffic by year, revenue and NPV of a concession on a group of links.
+
+    Parameters
+    ----------
+    network : Network
+        The base network (the scenario is applied to it).
+    demand : Demand
+        Base-year demand (grown by the scenario's ``demand`` operations, then by ``growth``).
+    scenario : Scenario or name
+        Usually one that opens the links (``tripp``).
+    links : str
+        A link group (``TRIPP``) or comma-separated groups and link ids.
+    years, option_years : int
+        The concession's term and an optional extension (TRIPP: 49 + 50).
+    discount : float
+        Real discount rate per year.
+    tariff : str or float, optional
+        ``"0.30/teu-km"`` or ``"150/teu"``; default the network's rail tariff (tariffs.csv) / 2 per TEU-km.
+    growth : float
+        Traffic growth per year after the demand's base year.
+    start_year : int, optional
+        First year of operation; default the year the last link of the group opens.
+    capex_usd : float, optional
+        Construction cost at the start; default a sourced figure where one is known (TRIPP).
+    opex_share : float
+        Operating cost as a share of revenue (0 = not modelled).
+    """
+    if years < 1 or option_years < 0:
+        raise InvalidOptionError("years must be ≥ 1 and option years ≥ 0")
+    if not -0.5 < discount < 1:
+        raise InvalidOptionError(f"discount rate {discount} is outside (−0.5, 1): give e.g. 0.08 for 8%")
+    if not 0 <= opex_share <= 1:
+        raise InvalidOptionError("opex share must lie between 0 and 1")
+    sc = load_scenario(scenario)
+    ids = select_links(network, links)
+    base_links = network.links.loc[ids]
+    net = apply_scenario(network, sc)
+    group = links.split(",")[0].strip()
+    A: list[Assumption] = [Assumption("scenario", sc.name, sc.title or "as named"),
+                           Assumption("links", ", ".join(ids), f"{len(ids)} link(s) of {links}")]
+
+    planned = pd.to_numeric(base_links["open_year"], errors="coerce").dropna()
+    if start_year is None:
+        start_year = int(planned.max()) if len(planned) else int(pd.Timestamp.today().year)
+        basis = "the year the last of these links opens (links.csv open_year)" if len(planned) else "this year"
+    else:
+        basis = "given"
+    A.append(Assumption("first year of operation", start_year, basis))
+    route_year = sc.year if sc.year is not None else start_year
+    A.append(Assumption("routing year", route_year, "links open in this year are used"))
+
+    settings = settings or Settings()
+    router = Router(net, settings)
+    od = apply_demand(demand.od, sc, demand.zones["zone"])
+    flows = route_demand(router, demand.scaled(od).by_place(), year=route_year)
+    A.append(Assumption("demand", f"{flows.od['teu_per_year'].sum():,.0f} TEU/yr in {demand.base_year}",
+                        "zones.csv/demand.csv" + (", grown by the scenario" if sc.demand_factors() else "")))
+    A.append(Assumption("route choice", "all-or-nothing, least generalized cost",
+                        f"cargo class {settings.cargo_class}, value of time US${router.value_of_time:.2f}/FEU-h"))
+
+    g = router.graph
+    link_pos = {lid: i for i, lid in enumerate(net.links.index)}
+    group_idx = np.array([link_pos[i] for i in ids])
+    uses = np.array([bool(len(p)) and np.isin(g.link[p], group_idx).any() for p in flows.paths], dtype=bool)
+    users = flows.od.loc[uses, ["origin_place", "destination_place", "teu_per_year", "corridor"]].reset_index(drop=True)
+    base_teu = float(users["teu_per_year"].sum())
+    lengths = net.links.loc[ids, "length_km"].astype(float)
+    teu_km = float((flows.link_teu.reindex(ids).fillna(0) * lengths).sum())
+    km_per_teu = teu_km / base_teu if base_teu else 0.0
+    A.append(Assumption("traffic in the base year", f"{base_teu:,.0f} TEU/yr over {km_per_teu:,.0f} km of these links",
+                        f"{len(users)} origin–destination pair(s) whose best path uses them"))
+
+    if tariff is None:
+        t = net.tariffs
+        mode = str(base_links["mode"].mode().iloc[0])
+        countries = sorted(set(net.places.loc[list(base_links["from"]) + list(base_links["to"]), "country"]))
+        rows = t[(t["mode"] == mode) & t["country"].isin(countries)]
+        rows = rows if len(rows) else t[(t["mode"] == mode) & (t["country"] == "*")]
+        value, unit = float(rows["cost_usd_per_feu_km"].mean()) / 2, "teu-km"
+        basis = f"tariffs.csv {mode} US${value * 2:.3f}/FEU-km ÷ 2 [{'|'.join(rows['source'].astype(str))}]"
+    else:
+        value, unit = parse_tariff(tariff)
+        basis = "given"
+    A.append(Assumption("tariff", f"US${value:.3f}/{unit.upper()}", basis))
+    A.append(Assumption("traffic growth", f"{growth:.1%}/yr after {demand.base_year}",
+                        "given" if growth != DEFAULT_GROWTH else
+                        "≈ +30% China–EU trade 2021–2030 in the World Bank's trade model [CIVIL-WB]: 1.3^(1/9) − 1"))
+    caps = pd.to_numeric(net.links.loc[ids, "capacity_teu_per_year"], errors="coerce").dropna()
+    cap = float(caps.min()) if len(caps) else None
+    A.append(Assumption("capacity cap", f"{cap:,.0f} TEU/yr" if cap else "none",
+                        "least capacity among the links (links.csv)" if cap else "no capacity in links.csv"))
+    if capex_usd is None and group in CAPEX and set(ids) <= set(select_links(network, group)):
+        capex_usd, src, note = CAPEX[group]
+        A.append(Assumption("construction cost", f"US${capex_usd / 1e6:,.0f}M at the start", f"{note} [{src}]"))
+    else:
+        A.append(Assumption("construction cost", f"US${(capex_usd or 0) / 1e6:,.0f}M at the start",
+                            "given" if capex_usd else "not given (0): set --capex"))
+    capex_usd = float(capex_usd or 0.0)
+    A.append(Assumption("operating cost", f"{opex_share:.0%} of revenue",
+                        "given" if opex_share else "not modelled (0%): set --opex-share"))
+    A.append(Assumption("discount rate", f"{discount:.1%}/yr real",
+                        "given" if discount != DEFAULT_DISCOUNT else "estimate: a common real rate for transport "
+                        "concessions; vary it with --discount or a sweep"))
+    A.append(Assumption("concession", f"{years} years" + (f" + {option_years}-year option" if option_years else ""),
+                        "TRIPP Implementation Framework: 49 years + 50-year option [RG-TRIPP]"
+                        if group == "TRIPP" and (years, option_years) in ((49, 50), (49, 0)) else "given"))
+    A.append(Assumption("timing", "construction cost at the start of the first year; revenue at the end of each year",
+                        "convention"))
+
+    total = years + option_years
+    cal = np.arange(start_year, start_year + total)
+    k = np.arange(1, total + 1)
+    factor = (1 + growth) ** (cal - demand.base_year)
+    teu = base_teu * factor
+    if cap:
+        teu = np.minimum(teu, cap)
+    scale = np.divide(teu, base_teu * factor, out=np.zeros_like(teu), where=base_teu * factor > 0)
+    tkm = teu_km * factor * scale
+    revenue = tkm * value if unit == "teu-km" else teu * value
+    opex = revenue * opex_share
+    df = 1 / (1 + discount) ** k
+    net_cash = revenue - opex
+    frame = pd.DataFrame({"year": cal, "teu": teu, "teu_km": tkm, "revenue_usd": revenue, "opex_usd": opex,
+                          "net_usd": net_cash, "discount_factor": df, "present_value_usd": net_cash * df,
+                          "period": np.where(k <= years, "term", "option")})
+    npv = float(-capex_usd + frame.loc[frame["period"] == "term", "present_value_usd"].sum())
+    npv_opt = float(-capex_usd + frame["present_value_usd"].sum()) if option_years else None
+    shares: dict[str, float] = {}
+    if group in SHARES:
+        shares, src, note = SHARES[group]
+        A.append(Assumption("shareholders", ", ".join(f"{k} {v:.0%}" for k, v in shares.items()), f"{note} [{src}]"))
+    return EconomicsResult(ids, frame, npv, npv_opt, A, dict(shares), users)

@@ -1,0 +1,244 @@
+"""Sweeps: a grid of scenarios × parameters, run in parallel, every run kept in the run store.
+
+A sweep file::
+
+    name: tripp-npv
+    analysis: economics          # summary | economics | criticality
+    scenarios: [tripp, middle-corridor-2030]
+    parameters:                  # every combination of these lists
+      discount: [0.06, 0.08, 0.10]
+      growth: [0.02, 0.03]
+    fixed:                       # the same in every run
+      links: TRIPP
+      years: 49
+
+Runs already in the store (same scenario, parameters, data and code) are reused, not recomputed, so
+an interrupted sweep resumes where it stopped. Each finished run is written in its own transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .demand import Demand, has_demand, load_demand
+from .errors import DataError
+from .network import Network, load_network
+from .parallel import run_tasks
+from .scenarios import Scenario, ScenarioError, apply_demand, apply_scenario, load_scenario
+from .settings import Settings
+from .store import Run, RunStore, code_version, run_key
+
+ANALYSES = ("summary", "economics", "criticality")
+COMMON = {"year": int, "cargo_class": str, "co2_price_usd_per_t": float}
+PARAMETERS: dict[str, dict[str, type]] = {
+    "summary": dict(COMMON),
+    "criticality": {**COMMON, "scope": str, "rank_by": str, "top": int},
+    "economics": {**COMMON, "links": str, "years": int, "option_years": int, "discount": float, "tariff": str,
+                  "growth": float, "start_year": int, "capex_usd": float, "opex_share": float},
+}
+SPEC_KEYS = ("name", "analysis", "scenarios", "parameters", "fixed", "description")
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    analysis: str
+    scenario: Scenario
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    name: str
+    analysis: str
+    scenarios: tuple[Scenario, ...]
+    grid: tuple[dict[str, Any], ...]
+    file: str = "<memory>"
+
+    def __len__(self) -> int:
+        return len(self.scenarios) * len(self.grid)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    spec: SweepSpec
+    keys: list[str]
+    computed: int
+    reused: int
+    seconds: float
+    store: Path
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sweep": self.spec.name, "analysis": self.spec.analysis, "runs": len(self.keys),
+                "computed": self.computed, "reused": self.reused, "seconds": round(self.seconds, 3),
+                "store": str(self.store), "keys": self.keys}
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file (errors name the file and line)."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{file}: cannot be read: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ScenarioError(f"{file}{f':{mark.line + 1}' if mark else ''}: not valid YAML: "
+                            f"{getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise ScenarioError(f"{file}:1: a sweep is a mapping with analysis:, scenarios: and parameters:")
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in root.value}
+    data = yaml.safe_load(text)
+
+    def bad(key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{file}:{lines.get(key, 1)}: {message}")
+
+    for key in data:
+        if key not in SPEC_KEYS:
+            raise bad(key, f"unknown key {key!r}; a sweep has {', '.join(SPEC_KEYS)}")
+    analysis = data.get("analysis", "summary")
+    if analysis not in ANALYSES:
+        raise bad("analysis", f"unknown analysis {analysis!r}; choose one of {', '.join(ANALYSES)}")
+    refs = data.get("scenarios") or ["base"]
+    if not isinstance(refs, list):
+        raise bad("scenarios", "scenarios is a list of bundled names or YAML files")
+    scenarios = []
+    for ref in refs:
+        ref_path = path.parent / str(ref)
+        try:
+            scenarios.append(load_scenario(ref_path if ref_path.is_file() else str(ref)))
+        except ScenarioError as exc:
+            raise bad("scenarios", str(exc)) from None
+    allowed = PARAMETERS[analysis]
+    params = data.get("parameters") or {}
+    fixed = data.get("fixed") or {}
+    if not isinstance(params, dict) or not isinstance(fixed, dict):
+        raise bad("parameters", "parameters and fixed are mappings of name → values")
+    for section, values in (("parameters", params), ("fixed", fixed)):
+        for name, value in values.items():
+            if name not in allowed:
+                raise bad(section, f"unknown parameter {name!r} for {analysis}; parameters are {', '.join(allowed)}")
+            for v in (value if section == "parameters" and isinstance(value, list) else [value]):
+                try:
+                    allowed[name](v)
+                except (TypeError, ValueError):
+                    raise bad(section, f"{name} = {v!r} is not a {allowed[name].__name__}") from None
+    for name, value in params.items():
+        if not isinstance(value, list) or not value:
+            raise bad("parameters", f"parameter {name!r} takes a non-empty list of values")
+    if analysis == "economics" and "links" not in params and "links" not in fixed:
+        raise bad("analysis", "an economics sweep needs `links` (a group such as TRIPP) in fixed: or parameters:")
+    names = list(params)
+    grid = tuple({**fixed, **dict(zip(names, combo))} for combo in itertools.product(*(params[n] for n in names)))
+    return SweepSpec(str(data.get("name") or path.stem), analysis, tuple(scenarios), grid or ({**fixed},), file)
+
+
+# -- running one ------------------------------------------------------------------------------
+_CACHE: dict[str, tuple[Network, Demand | None]] = {}
+
+
+def _inputs(data: str | None) -> tuple[Network, Demand | None]:
+    key = data or ""
+    if key not in _CACHE:
+        network = load_network(data)
+        demand = load_demand(data, network) if has_demand(data) else None
+        _CACHE[key] = (network, demand)
+    return _CACHE[key]
+
+
+def data_version(data: str | Path | None) -> str:
+    network, demand = _inputs(str(data) if data else None)
+    return f"{network.version}/{demand.version if demand else 'no-demand'}"
+
+
+def run_one(data: str | None, task: Task) -> Run:
+    """Compute one run (in whatever process) and return it ready to store."""
+    start = time.perf_counter()
+    network, demand = _inputs(data)
+    p = dict(task.params)
+    settings = Settings(**{k: p[k] for k in ("cargo_class", "co2_price_usd_per_t") if k in p})
+    if demand is None:
+        raise DataError("this analysis needs demand: zones.csv and demand.csv in the data folder")
+    result: Any
+    if task.analysis == "economics":
+        from .economics import concession_economics
+
+        kw = {k: p[k] for k in ("years", "option_years", "discount", "tariff", "growth", "start_year",
+                                "capex_usd", "opex_share") if k in p}
+        res = concession_economics(network, demand, task.scenario, links=str(p["links"]), settings=settings, **kw)
+        summary, result = res.summary(), res.to_dict()
+    else:
+        from .routing import Router
+
+        sc = task.scenario
+        year = p.get("year", sc.year)
+        router = Router(apply_scenario(network, sc), settings)
+        od = demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"])).by_place()
+        if task.analysis == "summary":
+            from .flows import route_demand
+
+            summary = route_demand(router, od, year=year).summary()
+            result = summary
+        else:
+            from .criticality import criticality
+
+            res = criticality(router, od, scope=p.get("scope", "links"), year=year,
+                              rank_by=p.get("rank_by", "unrouted"))
+            top = res.frame.head(int(p.get("top", 10)))
+            summary = {"elements": len(res.frame), "top": top["id"].tolist(),
+                       "base_generalized_usd_per_year": res.base_generalized_usd_per_year}
+            result = res.to_dict()
+    return Run(key=task.key, kind=task.analysis, scenario=task.scenario.name, scenario_key=task.scenario.key,
+               params=task.params, data_version="", code_version="", summary=summary, result=result,
+               seconds=time.perf_counter() - start)
+
+
+def _run_task(data: str | None, task: Task) -> Run:
+    return run_one(data, task)
+
+
+def tasks_for(spec: SweepSpec, data: str | None) -> list[Task]:
+    version = data_version(data)
+    out = []
+    for sc in spec.scenarios:
+        for params in spec.grid:
+            out.append(Task(run_key(spec.analysis, sc.key, params, version), spec.analysis, sc, params))
+    return out
+
+
+def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStore | None = None, workers: int = 1,
+              ray_address: str | None = None, progress: Any = None,
+              on_run: Callable[[Run], None] | None = None) -> SweepResult:
+    """Run every scenario × parameter combination not yet in ``store``; return the keys of all of them.
+
+    Each finished run is stored at once in its own transaction (a sweep killed midway keeps every
+    finished run and no partial one; running it again computes only what is missing).
+    """
+    start = time.perf_counter()
+    store = store if store is not None else RunStore()
+    data_str = str(Path(data).resolve()) if data is not None else None
+    tasks = tasks_for(spec, data_str)
+    version, code = data_version(data_str), code_version()
+    have = store.keys()
+    todo = [t for t in dict((t.key, t) for t in tasks).values() if t.key not in have]
+
+    def save(i: int, run: Run) -> None:
+        full = Run(**{**run.__dict__, "data_version": version, "code_version": code, "sweep": spec.name})
+        store.put(full)
+        if on_run is not None:
+            on_run(full)
+
+    with store.session():
+        run_tasks(_run_task, data_str, todo, workers=workers, ray_address=ray_address,
+                  description=f"sweep {spec.name}", progress=progress, on_result=save)
+    keys = [t.key for t in tasks]
+    return SweepResult(spec, keys, len(todo), len(set(keys)) - len(todo), time.perf_counter() - start, store.path)
