@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -243,6 +243,3 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
         out.append((str(r.origin), str(r.destination)))
     return out
 
-
-def pairs_from(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(str(a), str(b)) for a, b in items]

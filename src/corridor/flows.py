@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from .errors import DataError
@@ -150,6 +149,3 @@ def route_demand(router: Router, od: pd.DataFrame, *, year: int | None = None, l
             np.add.at(volume, g.link[runs], teu[i])
     return DemandFlows(out, pd.Series(volume, index=link_ids, name="teu_per_year"), paths, year)
 
-
-def base_matrix(g: RoutingGraph, w: np.ndarray) -> csr_matrix:
-    return g.matrix(w)
