@@ -15,6 +15,14 @@ from .routing import Leg, Route, Router, default_router, route
 from .reliability import TransitDistribution, plot_distributions, simulate
 from .network.reliability_table import ReliabilityTable, load_reliability
 from .settings import Settings
+from .scenarios import Scenario, ScenarioError, apply_scenario, load_scenario
+from .demand import Demand, load_demand
+from .flows import DemandFlows, route_demand
+from .compare import Comparison, compare
+from .criticality import CriticalityResult, criticality
+from .economics import EconomicsResult, concession_economics
+from .store import RunStore
+from .sweep import load_sweep, run_sweep
 
 __version__ = "0.1.0"
 
@@ -23,4 +31,7 @@ __all__ = [
     "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
     "load_network", "route",
     "ReliabilityTable", "TransitDistribution", "load_reliability", "plot_distributions", "simulate",
+    "Comparison", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "RunStore", "Scenario",
+    "ScenarioError", "apply_scenario", "compare", "concession_economics", "criticality", "load_demand",
+    "load_scenario", "load_sweep", "route_demand", "run_sweep",
 ]

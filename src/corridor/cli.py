@@ -251,3 +251,15 @@ def demo(
 
 def main() -> None:  # pragma: no cover - console script entry
     app()
+
+
+def _register_commands() -> None:
+    """Add the commands that live in their own modules: serve; scenarios, compare, criticality,
+    economics, sweep, runs; assign."""
+    from . import cli_assign, cli_scenarios, cli_serve
+
+    for module in (cli_serve, cli_scenarios, cli_assign):
+        module.register(app)
+
+
+_register_commands()

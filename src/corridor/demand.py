@@ -47,15 +47,6 @@ class Demand:
         return Demand(self.zones, od, self.version)
 
 
-def pending_sources(folder: Path) -> set[str]:
-    """Source ids in ``sources_pending_*.csv`` files: rows written while sources.csv is being edited elsewhere."""
-    ids: set[str] = set()
-    for path in sorted(folder.glob("sources_pending_*.csv")):
-        with path.open(newline="", encoding="utf-8") as handle:
-            ids |= {row["id"].strip() for row in csv.DictReader(handle) if row.get("id")}
-    return ids
-
-
 def has_demand(data_dir: Path | str | None = None) -> bool:
     """Whether the folder holds both ``zones.csv`` and ``demand.csv``."""
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
@@ -103,7 +94,7 @@ def load_demand(data_dir: Path | str | None = None, network: Network | None = No
     zones_rows = _read(folder / "zones.csv", ZONE_COLUMNS)
     demand_rows = _read(folder / "demand.csv", DEMAND_COLUMNS)
     places = set(network.places["id"]) if network is not None else None
-    sources = set(network.sources["id"]) | pending_sources(folder) if network is not None else None
+    sources = set(network.sources["id"]) if network is not None else None
     zone_place: dict[str, str] = {}
     for line, row in zones_rows:
         z = row["zone"]

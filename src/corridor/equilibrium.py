@@ -75,29 +75,16 @@ PUBLISHED = {
 
 
 # -- demand --------------------------------------------------------------------------------------
-def _pending_sources(folder: Path) -> pd.DataFrame:
-    path = folder / "sources_pending_demand.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=["id"])
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 def load_corridor_demand(data_dir: Path | str | None = None, network: Network | None = None) -> pd.DataFrame:
     """The demand matrix of a dataset folder as ``origin``, ``destination`` (zones), ``origin_place``,
     ``destination_place``, ``teu_per_year``, ``source``.
 
     Read by :func:`corridor.demand.load_demand`, which names file and line of every problem (an
-    unknown zone, a negative volume…). Sources awaiting their merge into ``sources.csv``
-    (``sources_pending_demand.csv``) count as known.
+    unknown zone, a negative volume…).
     """
     from .demand import load_demand
 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    if network is not None:
-        pending = _pending_sources(folder)
-        if len(pending):
-            extra = pending[~pending["id"].isin(network.sources["id"])]
-            network = network.replace(sources=pd.concat([network.sources, extra], ignore_index=True))
     return load_demand(folder, network).od
 
 

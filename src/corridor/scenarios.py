@@ -406,15 +406,9 @@ def _check_shape(op: Operation) -> None:
 
 
 # -- applying ---------------------------------------------------------------------------------
-def _pending_sources() -> set[str]:
-    from .demand import pending_sources
-
-    return pending_sources(scenarios_dir().parent)
-
-
 def known_sources(network: Network) -> set[str]:
-    """Source ids a scenario may cite: sources.csv, plus rows awaiting their merge into it."""
-    return set(network.sources["id"]) | _pending_sources()
+    """Source ids a scenario may cite: those of sources.csv."""
+    return set(network.sources["id"])
 
 
 def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -24,17 +24,8 @@ import pandas as pd
 from .load import Problem, default_data_dir
 
 FILE = "capacities.csv"
-PENDING_SOURCES = "sources_pending_demand.csv"
 COLUMNS = ("element", "kind", "capacity_teu_per_year", "source", "note")
 KINDS = ("crossing", "terminal")
-
-
-def _pending(folder: Path) -> set[str]:
-    path = folder / PENDING_SOURCES
-    if not path.is_file():
-        return set()
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {(r.get("id") or "").strip() for r in csv.DictReader(handle)}
 
 
 def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[str] | None = None,
@@ -52,7 +43,7 @@ def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[s
         ``terminals.csv`` (``place``, ``from_layer``, ``to_layer``); a ``terminal`` row naming no
         transfer of it is a problem.
     sources : iterable of str, optional
-        Known source ids (``sources_pending_demand.csv`` in the folder adds to them).
+        Known source ids.
     required : bool
         Whether a missing file is a problem; else an empty table means "no capacities".
 
@@ -70,7 +61,7 @@ def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[s
         if required:
             problems.append(Problem(FILE, None, None, f"file is missing from {folder}"))
         return empty, problems
-    known_sources = (set(sources) | _pending(folder)) if sources is not None else None
+    known_sources = set(sources) if sources is not None else None
     known_crossings = set(crossings) if crossings is not None else None
     transfers: set[tuple[str, str, str]] | None = None
     if terminals is not None:

@@ -17,7 +17,6 @@ from ..errors import DataError
 from .load import Problem, default_data_dir
 
 FILE = "reliability.csv"
-PENDING_SOURCES = "sources_pending_reliability.csv"
 
 #: time components of a route (``closure`` is a property of a port, read per crossing)
 COMPONENTS = ("run", "handling", "port", "gauge", "transfer", "border", "wait", "closure")
@@ -129,7 +128,6 @@ def read_reliability(data_dir: Path | str | None = None, *, places: Iterable[str
         The dataset folder (the bundled one by default).
     places, links, sources : iterable of str, optional
         Known ids; when given, a row naming an unknown place, link or source is a problem.
-        ``sources_pending_reliability.csv`` in the folder, when present, adds to the known sources.
     required : bool
         Whether a missing file is a problem (else an empty table is returned).
     """
@@ -141,10 +139,6 @@ def read_reliability(data_dir: Path | str | None = None, *, places: Iterable[str
             problems.append(Problem(FILE, None, None, f"file is missing from {folder}: reliability needs it"))
         return ReliabilityTable((), str(path)), problems
     known_sources = set(sources) if sources is not None else None
-    pending = folder / PENDING_SOURCES
-    if known_sources is not None and pending.exists():
-        with pending.open(newline="", encoding="utf-8") as handle:
-            known_sources |= {r.get("id", "").strip() for r in csv.DictReader(handle)}
     known_places = set(places) if places is not None else None
     known_links = set(links) if links is not None else None
 
