@@ -14,6 +14,7 @@ from corridor.compare import compare, read_pairs
 from corridor.demand import load_demand
 from corridor.errors import DataError
 from corridor.network import load_network
+from corridor.settings import Settings
 
 MINI = Path(__file__).parent / "data" / "mini"
 SCENARIO = "name: open-close\noperations:\n  - open: {group: TRIPP}\n    source: T-EST\n  - close: {country: RU}\n"
@@ -29,7 +30,9 @@ def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def result(scenario_file: Path):
     net = load_network(MINI)
-    return compare("base", scenario_file, network=net, demand=load_demand(MINI, net), reliability_samples=0)
+    # the volumes below were worked out for the general class's value of time
+    return compare("base", scenario_file, network=net, demand=load_demand(MINI, net), reliability_samples=0,
+                   settings=Settings(cargo_class="general"))
 
 
 def test_pairs_show_changes_and_corridors(result) -> None:

@@ -78,7 +78,8 @@ def register(app: typer.Typer) -> None:
         no_map: bool = typer.Option(False, "--no-map", help="Write no map and no GeoJSON."),
         samples: int = typer.Option(2000, "--samples", help="Monte Carlo draws per route for P90 (0: none)."),
         top: int = typer.Option(15, "--top", help="Link volume changes to print."),
-        cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
+        cargo: Optional[str] = typer.Option(None, help="Cargo class: general, high_value, bulk "
+                                            "(default: the demand's, high_value)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
         data: Optional[Path] = DataOption,
     ) -> None:
@@ -87,7 +88,7 @@ def register(app: typer.Typer) -> None:
         Pairs: --pair ORIGIN DESTINATION (repeatable), --pairs FILE, else the demand's pairs.
         """
         from .compare import compare as run_compare, read_pairs
-        from .settings import Settings
+        from .demand import demand_settings
 
         network, demand = _inputs(data)
         chosen = _pairs_from_args(list(ctx.args))
@@ -96,7 +97,7 @@ def register(app: typer.Typer) -> None:
         if not chosen and demand is None:
             _fail("give --pair ORIGIN DESTINATION or --pairs FILE (the dataset has no demand to take pairs from)")
         result = _guard(lambda: run_compare(base, scenario, network=network, pairs=chosen or None, demand=demand,
-                                            settings=Settings(cargo_class=cargo), reliability_samples=samples))
+                                            settings=demand_settings(network, cargo), reliability_samples=samples))
         files = {}
         if not no_map:
             out.mkdir(parents=True, exist_ok=True)
@@ -127,6 +128,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Remove each element in turn; rank by the increase in generalized cost and the TEU left without a route."""
         from .criticality import criticality as run_criticality
+        from .demand import demand_settings
         from .parallel import default_workers, progress_bar
         from .routing import Router
         from .scenarios import apply_demand, apply_scenario, load_scenario
@@ -136,7 +138,7 @@ def register(app: typer.Typer) -> None:
                   "criticality uses all-or-nothing routes")
         network, demand = _inputs(data, need_demand=True)
         sc = _guard(lambda: load_scenario(scenario))
-        router = _guard(lambda: Router(apply_scenario(network, sc)))
+        router = _guard(lambda: Router(apply_scenario(network, sc), demand_settings(network)))
         od = _guard(lambda: demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"])).by_place())
         n = workers or default_workers()
         with progress_bar(err) as bar:
@@ -181,19 +183,19 @@ def register(app: typer.Typer) -> None:
         capex: Optional[float] = typer.Option(None, "--capex", help="Construction cost, US$ (default: sourced where known)."),
         opex_share: float = typer.Option(0.0, "--opex-share", help="Operating cost as a share of revenue."),
         every: int = typer.Option(5, "--every", help="Print every Nth year of the traffic table."),
-        cargo: str = typer.Option("general", help="Cargo class for route choice."),
+        cargo: Optional[str] = typer.Option(None, help="Cargo class for route choice (default: the demand's, high_value)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         data: Optional[Path] = DataOption,
     ) -> None:
         """Traffic by year, revenue and NPV of a concession on a group of links, with every assumption."""
         from .economics import concession_economics
-        from .settings import Settings
+        from .demand import demand_settings
 
         network, demand = _inputs(data, need_demand=True)
         res = _guard(lambda: concession_economics(
             network, demand, scenario, links=links, years=years, option_years=option_years, discount=discount,
             tariff=tariff, growth=growth, start_year=start_year, capex_usd=capex, opex_share=opex_share,
-            settings=Settings(cargo_class=cargo)))
+            settings=demand_settings(network, cargo)))
         if as_json:
             _emit(res.to_dict())
             return
@@ -379,14 +381,15 @@ def _print_comparison(result: Any, top: int) -> None:
         table.add_row(*row, corridor)
     console.print(table)
     if result.links is not None and len(result.links):
+        moved = result.links[result.links["delta_teu_per_year"].abs() >= 0.5]
         lt = Table(title="Largest changes of link volume (TEU/yr)", title_justify="left")
         for c in ("link", "base", "scenario", "Δ", "V/C base", "V/C scenario"):
             lt.add_column(c, justify="left" if c == "link" else "right")
-        for r in result.links.head(top).itertuples(index=False):
+        for r in moved.head(top).itertuples(index=False):
             lt.add_row(r.link, f"{r.base_teu_per_year:,.0f}", f"{r.scenario_teu_per_year:,.0f}",
                        _fmt(r.delta_teu_per_year, ",.0f", True), _fmt(r.base_volume_capacity, ".2f"),
                        _fmt(r.scenario_volume_capacity, ".2f"))
-        console.print(lt)
+        console.print(lt if len(moved) else "No link carries a different volume of the demand in the scenario.")
         b, s = result.summary["base"], result.summary["scenario"]
         console.print(f"Demand-weighted: generalized cost US${b['generalized_usd_per_year'] / 1e6:,.1f}M → "
                       f"US${s['generalized_usd_per_year'] / 1e6:,.1f}M/yr; mean {b['mean_days']:.1f} → "

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .demand import Demand
+from .demand import Demand, demand_settings
 from .errors import CorridorError, NoRouteError
 from .flows import DemandFlows, route_demand
 from .network import Network
@@ -174,7 +174,7 @@ def compare(base: Scenario | str | Path | None, scenario: Scenario | str | Path,
     """
     s0, s1 = load_scenario(base), load_scenario(scenario)
     n0, n1 = apply_scenario(network, s0), apply_scenario(network, s1)
-    settings = settings or Settings()
+    settings = settings or demand_settings(network)
     r0, r1 = Router(n0, settings), Router(n1, settings)
     if pairs is None:
         pairs = list(demand.by_place()[["origin_place", "destination_place"]].itertuples(index=False, name=None)) \

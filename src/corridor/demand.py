@@ -14,6 +14,12 @@ import pandas as pd
 
 from .errors import DataError
 from .network import Network, default_data_dir
+from .settings import Settings
+
+#: the cargo class whose value of time prices the demand's route choice: the containers that went by
+#: land in 2024 are the high-value ones (with the general class's value of time every China–Europe
+#: box would take the sea)
+CARGO_CLASS = "high_value"
 
 ZONE_COLUMNS = ("zone", "name", "place", "note")
 DEMAND_COLUMNS = ("origin", "destination", "teu_per_year", "year", "source", "note")
@@ -45,6 +51,14 @@ class Demand:
     def scaled(self, od: pd.DataFrame) -> "Demand":
         """The same zones with another matrix (e.g. grown by a scenario)."""
         return Demand(self.zones, od, self.version)
+
+
+def demand_settings(network: Network, cargo_class: str | None = None) -> Settings:
+    """Settings for analyses of the demand: :data:`CARGO_CLASS` unless another class is asked for
+    (or the dataset lacks it)."""
+    if cargo_class is None:
+        cargo_class = CARGO_CLASS if CARGO_CLASS in set(network.cargo["class"]) else "general"
+    return Settings(cargo_class=cargo_class)
 
 
 def has_demand(data_dir: Path | str | None = None) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .demand import Demand
+from .demand import Demand, demand_settings
 from .errors import InvalidOptionError
 from .flows import route_demand
 from .network import Network
@@ -157,7 +157,7 @@ def concession_economics(network: Network, demand: Demand, scenario: Scenario | 
     route_year = sc.year if sc.year is not None else start_year
     A.append(Assumption("routing year", route_year, "links open in this year are used"))
 
-    settings = settings or Settings()
+    settings = settings or demand_settings(net)
     router = Router(net, settings)
     od = apply_demand(demand.od, sc, demand.zones["zone"])
     flows = route_demand(router, demand.scaled(od).by_place(), year=route_year)

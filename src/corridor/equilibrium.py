@@ -7,7 +7,7 @@ The demand (``zones.csv``/``demand.csv``, TEU per year) is assigned on the compi
 * **Cost unit: hours-equivalent per container.** Each edge costs its time in hours plus its money
   and CO2 cost divided by the cargo class's value of time (US$ per FEU-hour, ``cargo.csv``): the
   routing's generalized cost divided by the value of time. The class is ``high_value`` by default
-  (:data:`DEFAULT_CARGO`): the matrix holds the boxes that went by land in 2024, and with the general
+  (:data:`corridor.demand.CARGO_CLASS`): the matrix holds the boxes that went by land in 2024, and with the general
   class's value of time every China–Europe box would take the (cheaper, slower) sea. Congestion adds hours only: the money part
   is a fixed toll of the engine, so a jammed link costs more time, never more tariff.
 * **Capacities, TEU per year and per direction.** A link's ``capacity_teu_per_year`` (``links.csv``)
@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import dijkstra
 from .errors import DataError, InvalidOptionError, NoRouteError
 from .graph import KINDS, LAYERS, MODES, RoutingGraph
 from .network import Network, load_network
+from .demand import demand_settings
 from .network.capacities import read_capacities
 from .network.load import default_data_dir
 from .settings import Settings
@@ -53,9 +54,6 @@ DEFAULT_THETA = 0.02
 QUEUE_ALPHA = 10.0
 BPR_B, BPR_POWER = 0.15, 4.0
 BASE_YEAR = 2024
-#: cargo class of the corridor demand: the containers that went by land in 2024 are the high-value
-#: ones (with the general class's value of time every China–Europe box would take the sea)
-DEFAULT_CARGO = "high_value"
 SUE_SEED_ROUNDS = 6
 DETERMINISTIC = ("bfw", "cfw", "fw", "gp")
 ALGORITHMS = (*DETERMINISTIC, "sue")
@@ -141,7 +139,7 @@ def _element_ids(g: RoutingGraph) -> np.ndarray:
     out = np.empty(g.n_edges, dtype=object)
     pid = g.place_ids
     for e in range(g.n_edges):
-        k, a, b = KINDS[g.kind[e]], pid[g.from_place[e]], pid[g.to_place[e]]
+        k, a = KINDS[g.kind[e]], pid[g.from_place[e]]
         lid = link_id[g.link[e]] if g.link[e] >= 0 else ""
         if k == "run":
             out[e] = lid
@@ -215,7 +213,7 @@ def build_problem(network: Network | None = None, *, year: int = BASE_YEAR, dema
     capacities : DataFrame, optional
         ``capacities.csv`` rows; read from ``data_dir`` otherwise (absent file: none).
     settings : Settings, optional
-        Cargo class (its value of time converts US$ to hours; default :data:`DEFAULT_CARGO`, or
+        Cargo class (its value of time converts US$ to hours; default :data:`corridor.demand.CARGO_CLASS`, or
         ``general`` when the dataset has no such class) and CO2 price.
 
     Raises
@@ -229,10 +227,7 @@ def build_problem(network: Network | None = None, *, year: int = BASE_YEAR, dema
 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     net = network if network is not None else load_network(folder)
-    if settings is None:
-        classes = set(net.cargo["class"])
-        settings = Settings(cargo_class=DEFAULT_CARGO if DEFAULT_CARGO in classes else "general")
-    router = Router(net, settings)
+    router = Router(net, settings or demand_settings(net))
     g = router.graph
     od = demand if demand is not None else load_corridor_demand(folder, net)
     if capacities is None:

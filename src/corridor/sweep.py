@@ -26,12 +26,11 @@ from typing import Any, Callable
 
 import yaml
 
-from .demand import Demand, has_demand, load_demand
+from .demand import Demand, demand_settings, has_demand, load_demand
 from .errors import DataError
 from .network import Network, load_network
 from .parallel import run_tasks
 from .scenarios import Scenario, ScenarioError, apply_demand, apply_scenario, load_scenario
-from .settings import Settings
 from .store import Run, RunStore, code_version, run_key
 
 ANALYSES = ("summary", "economics", "criticality")
@@ -165,9 +164,10 @@ def run_one(data: str | None, task: Task) -> Run:
     start = time.perf_counter()
     network, demand = _inputs(data)
     p = dict(task.params)
-    settings = Settings(**{k: p[k] for k in ("cargo_class", "co2_price_usd_per_t") if k in p})
     if demand is None:
         raise DataError("this analysis needs demand: zones.csv and demand.csv in the data folder")
+    settings = demand_settings(network, p.get("cargo_class")).replace(
+        **{k: p[k] for k in ("co2_price_usd_per_t",) if k in p})
     result: Any
     if task.analysis == "economics":
         from .economics import concession_economics
