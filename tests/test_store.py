@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -51,8 +51,8 @@ def test_export_parquet(tmp_path: Path) -> None:
     for i in range(3):
         store.put(make_run(f"k{i}", float(i)))
     out = store.export_parquet(tmp_path / "runs.parquet")
-    frame = pd.read_parquet(out)
-    assert len(frame) == 3 and json.loads(frame["summary"][2]) == {"npv_usd": 2.0}
+    rows = duckdb.sql(f"SELECT key, summary FROM read_parquet('{out}') ORDER BY key").fetchall()
+    assert len(rows) == 3 and json.loads(rows[2][1]) == {"npv_usd": 2.0}
 
 
 def test_default_path_honours_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
