@@ -8,19 +8,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .cli import console, fail
 from .errors import CorridorError
 from .settings import Settings
-
-console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
-err = Console(stderr=True, emoji=False)
-
-
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(1)
 
 
 def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
@@ -99,7 +91,7 @@ def register(app: typer.Typer) -> None:
                                      settings=Settings(cargo_class=cargo) if cargo else None, show_progress=None if not as_json else False)
             written = plot_vc_map(flows, network, map_file) if map_file else None
         except CorridorError as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         if as_json:
             payload = flows.to_dict(top)

@@ -5,28 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .errors import CorridorError
-
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _guard(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except CorridorError as exc:
-        _fail(str(exc))
+from .cli import console, err, fail, guarded
 
 
 def _emit(payload: Any) -> None:
@@ -45,13 +29,13 @@ def _inputs(data: Optional[Path], need_demand: bool = False) -> tuple[Any, Any]:
     from .demand import has_demand, load_demand
     from .network import load_network
 
-    network = _guard(lambda: load_network(data))
+    network = guarded(lambda: load_network(data))
     demand = None
     if has_demand(data):
-        demand = _guard(lambda: load_demand(data, network))
+        demand = guarded(lambda: load_demand(data, network))
     elif need_demand:
         where = data or "the bundled dataset"
-        _fail(f"this command needs demand: zones.csv and demand.csv are not in {where}")
+        fail(f"this command needs demand: zones.csv and demand.csv are not in {where}")
     return network, demand
 
 
@@ -93,10 +77,10 @@ def register(app: typer.Typer) -> None:
         network, demand = _inputs(data)
         chosen = _pairs_from_args(list(ctx.args))
         if pairs is not None:
-            chosen += _guard(lambda: read_pairs(pairs))
+            chosen += guarded(lambda: read_pairs(pairs))
         if not chosen and demand is None:
-            _fail("give --pair ORIGIN DESTINATION or --pairs FILE (the dataset has no demand to take pairs from)")
-        result = _guard(lambda: run_compare(base, scenario, network=network, pairs=chosen or None, demand=demand,
+            fail("give --pair ORIGIN DESTINATION or --pairs FILE (the dataset has no demand to take pairs from)")
+        result = guarded(lambda: run_compare(base, scenario, network=network, pairs=chosen or None, demand=demand,
                                             settings=demand_settings(network, cargo), reliability_samples=samples))
         files = {}
         if not no_map:
@@ -134,23 +118,23 @@ def register(app: typer.Typer) -> None:
         from .scenarios import apply_demand, apply_scenario, load_scenario
 
         if equilibrium:
-            _fail("--equilibrium is not available yet: the capacity-aware assignment has no stable API; "
+            fail("--equilibrium is not available yet: the capacity-aware assignment has no stable API; "
                   "criticality uses all-or-nothing routes")
         network, demand = _inputs(data, need_demand=True)
-        sc = _guard(lambda: load_scenario(scenario))
-        router = _guard(lambda: Router(apply_scenario(network, sc), demand_settings(network)))
-        od = _guard(lambda: demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"])).by_place())
+        sc = guarded(lambda: load_scenario(scenario))
+        router = guarded(lambda: Router(apply_scenario(network, sc), demand_settings(network)))
+        od = guarded(lambda: demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"])).by_place())
         n = workers or default_workers()
         with progress_bar(err) as bar:
-            res = _guard(lambda: run_criticality(router, od, scope=scope, year=year if year is not None else sc.year,
+            res = guarded(lambda: run_criticality(router, od, scope=scope, year=year if year is not None else sc.year,
                                                  workers=n, ray_address=ray, rank_by=rank_by, progress=bar))
         if save:
             from .store import Run, RunStore, code_version, run_key
 
             params = {"scope": scope, "rank_by": rank_by, "year": year}
             version = f"{network.version}/{demand.version}"
-            rs = _guard(lambda: RunStore(store))
-            _guard(lambda: rs.put(Run(run_key("criticality", sc.key, params, version), "criticality", sc.name, sc.key,
+            rs = guarded(lambda: RunStore(store))
+            guarded(lambda: rs.put(Run(run_key("criticality", sc.key, params, version), "criticality", sc.name, sc.key,
                                       params, version, code_version(), {"top": res.frame["id"].head(top).tolist()},
                                       res.to_dict(), res.seconds)))
         if as_json:
@@ -192,7 +176,7 @@ def register(app: typer.Typer) -> None:
         from .demand import demand_settings
 
         network, demand = _inputs(data, need_demand=True)
-        res = _guard(lambda: concession_economics(
+        res = guarded(lambda: concession_economics(
             network, demand, scenario, links=links, years=years, option_years=option_years, discount=discount,
             tariff=tariff, growth=growth, start_year=start_year, capex_usd=capex, opex_share=opex_share,
             settings=demand_settings(network, cargo)))
@@ -236,14 +220,14 @@ def register(app: typer.Typer) -> None:
         from .store import RunStore
         from .sweep import load_sweep, run_sweep
 
-        s = _guard(lambda: load_sweep(spec))
-        rs = _guard(lambda: RunStore(store))
+        s = guarded(lambda: load_sweep(spec))
+        rs = guarded(lambda: RunStore(store))
         with progress_bar(err) as bar:
             def log(run: Any) -> None:
                 err.print(f"stored {run.key} {run.scenario} {json.dumps(run.params, default=_default)} "
                           f"({run.seconds:.2f} s)", highlight=False, soft_wrap=True)
 
-            res = _guard(lambda: run_sweep(s, data=data, store=rs, workers=workers or default_workers(),
+            res = guarded(lambda: run_sweep(s, data=data, store=rs, workers=workers or default_workers(),
                                            ray_address=ray, progress=bar, on_run=log if verbose else None))
         if as_json:
             _emit(res.to_dict())
@@ -264,7 +248,7 @@ def register(app: typer.Typer) -> None:
         """The stored runs, oldest first."""
         from .store import RunStore
 
-        frame = _guard(lambda: RunStore(store).frame(kind=kind, sweep=sweep_name))
+        frame = guarded(lambda: RunStore(store).frame(kind=kind, sweep=sweep_name))
         if as_json:
             _emit(json.loads(frame.to_json(orient="records", date_format="iso")))
             return
@@ -284,7 +268,7 @@ def register(app: typer.Typer) -> None:
         """One stored run: its parameters, versions, summary (and with --json its full result)."""
         from .store import RunStore
 
-        run = _guard(lambda: RunStore(store).get(key))
+        run = guarded(lambda: RunStore(store).get(key))
         if as_json:
             _emit(run.to_dict())
             return
@@ -303,8 +287,8 @@ def register(app: typer.Typer) -> None:
         """Write the stored runs (with results as JSON text) to a Parquet file."""
         from .store import RunStore
 
-        rs = _guard(lambda: RunStore(store))
-        path = _guard(lambda: rs.export_parquet(parquet, kind=kind, sweep=sweep_name))
+        rs = guarded(lambda: RunStore(store))
+        path = guarded(lambda: rs.export_parquet(parquet, kind=kind, sweep=sweep_name))
         console.print(f"wrote {path}")
 
     @app.command()
@@ -318,7 +302,7 @@ def register(app: typer.Typer) -> None:
         from .scenarios import apply_scenario, bundled_scenarios, changed_links, load_scenario
 
         if name is None:
-            items = [_guard(lambda n=n: load_scenario(n)) for n in bundled_scenarios()]
+            items = [guarded(lambda n=n: load_scenario(n)) for n in bundled_scenarios()]
             if as_json:
                 _emit([{"name": s.name, "title": s.title, "key": s.key} for s in items])
                 return
@@ -329,9 +313,9 @@ def register(app: typer.Typer) -> None:
                 table.add_row(s.name, s.title)
             console.print(table)
             return
-        s = _guard(lambda: load_scenario(name))
-        network = _guard(lambda: load_network(data))
-        changed = _guard(lambda: changed_links(network, apply_scenario(network, s)))
+        s = guarded(lambda: load_scenario(name))
+        network = guarded(lambda: load_network(data))
+        changed = guarded(lambda: changed_links(network, apply_scenario(network, s)))
         if as_json:
             _emit({**s.to_dict(), "changed_links": changed.to_dict(orient="records")})
             return
@@ -351,9 +335,9 @@ def _pairs_from_args(args: list[str]) -> list[tuple[str, str]]:
     i = 0
     while i < len(args):
         if args[i] != "--pair":
-            _fail(f"unexpected argument {args[i]!r}; pairs are given as --pair ORIGIN DESTINATION")
+            fail(f"unexpected argument {args[i]!r}; pairs are given as --pair ORIGIN DESTINATION")
         if i + 2 >= len(args) + 0 and len(args) - i < 3:
-            _fail("--pair takes two places: --pair ORIGIN DESTINATION")
+            fail("--pair takes two places: --pair ORIGIN DESTINATION")
         out.append((args[i + 1], args[i + 2]))
         i += 3
     return out
