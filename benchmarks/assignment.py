@@ -51,7 +51,8 @@ def aequilibrae_setup(raw: TNTPNetwork, demand: np.ndarray, fixed: np.ndarray) -
             "b_node": raw.term_node,
             "direction": np.ones(raw.links, dtype=np.int8),
             "capacity": np.where(raw.capacity > 0, raw.capacity, 1.0),
-            "free_flow_time": raw.free_flow_time,
+            # AequilibraE rejects free-flow time 0 (ChicagoSketch's 774 connectors): use 1e-6 there
+            "free_flow_time": np.maximum(raw.free_flow_time, 1e-6),
             "b": raw.b,
             # AequilibraE requires power >= 1; B = 0 links are constant whatever the power
             "power": np.where((raw.b == 0) & (raw.power < 1), 1.0, raw.power),
