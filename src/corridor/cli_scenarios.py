@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         base: str = typer.Argument(..., help="Base scenario: `base`, a bundled name or a YAML file."),
         scenario: str = typer.Argument(..., help="Scenario to compare: a bundled name or a YAML file."),
         pairs: Optional[Path] = typer.Option(None, "--pairs", help="CSV with origin,destination columns."),
-        out: Path = typer.Option(Path("."), "--out", help="Folder for the PNG map and the GeoJSON of what changed."),
+        out: Path = typer.Option(Path("report"), "--out", help="Folder for the PNG map and the GeoJSON of what changed."),
         no_map: bool = typer.Option(False, "--no-map", help="Write no map and no GeoJSON."),
         samples: int = typer.Option(2000, "--samples", help="Monte Carlo draws per route for P90 (0: none)."),
         top: int = typer.Option(15, "--top", help="Link volume changes to print."),
@@ -104,7 +104,6 @@ def register(app: typer.Typer) -> None:
         year: Optional[int] = typer.Option(None, help="Use the links open in this year (default: the scenario's, else this year)."),
         workers: int = typer.Option(0, "--workers", "-j", help="Local processes (0: one per CPU)."),
         ray: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
-        equilibrium: bool = typer.Option(False, "--equilibrium", help="Capacity-aware assignment instead of all-or-nothing."),
         save: bool = typer.Option(False, "--save", help="Also keep the result in the run store."),
         store: Optional[Path] = StoreOption,
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -117,9 +116,6 @@ def register(app: typer.Typer) -> None:
         from .routing import Router
         from .scenarios import apply_demand, apply_scenario, load_scenario
 
-        if equilibrium:
-            fail("--equilibrium is not available yet: the capacity-aware assignment has no stable API; "
-                  "criticality uses all-or-nothing routes")
         network, demand = _inputs(data, need_demand=True)
         sc = guarded(lambda: load_scenario(scenario))
         router = guarded(lambda: Router(apply_scenario(network, sc), demand_settings(network)))
