@@ -313,8 +313,11 @@ class Router:
             for passage, text in (("south_africa", "Cape"), ("suez", "Suez"), ("panama", "Panama")):
                 if any(passage in g.passages[e] for e in sea):
                     return f"Sea via {text}", self._passage_edges(passage)
-            landing = g.to_place[sea[np.argmax(g.distance_km[sea])]]
-            return f"Sea via {name[landing]}", np.nonzero(np.isin(g.to_place, [landing]) & (g.mode == _SEA))[0]
+            main = sea[np.argmax(g.distance_km[sea])]
+            if g.to_place[main] != g.to_place[edges[-1]]:  # named for where it lands, unless that is the end
+                landing = g.to_place[main]
+                return f"Sea via {name[landing]}", np.nonzero((g.to_place == landing) & (g.mode == _SEA))[0]
+            return f"Sea via {name[g.from_place[main]]}", self._sea_from(g.from_place[main])
         groups = {self._link_group[g.link[e]] for e in runs} - {""}
         caspian = [e for e in runs if g.mode[e] == _FERRY and
                    g.place_country[g.from_place[e]] != g.place_country[g.to_place[e]]]
