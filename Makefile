@@ -28,9 +28,13 @@ test: $(BIN)/python web
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# speed, as ratios against a named peer in the same run (see each script's docstring)
 bench: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/routing.py
+	$(BIN)/python benchmarks/reliability.py
+	$(BIN)/python benchmarks/criticality.py
+	$(BIN)/python benchmarks/assignment.py --quick
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info
