@@ -19,16 +19,12 @@ class Settings:
     co2_price_usd_per_t : float
         Shadow price of CO2e in the generalized cost, US$ per tonne. The default 0 keeps the
         generalized cost to money and time; set it to weigh emissions too.
-    alternatives_overlap : float
-        Two routes are distinct alternatives only if at most this share of the new route's
-        distance runs on links of an already chosen route.
     avoid_passages : tuple of str
         Sea passages (searoute names such as ``suez``, ``babalmandab``) that sea links may not use.
     """
 
     cargo_class: str = "general"
     co2_price_usd_per_t: float = 0.0
-    alternatives_overlap: float = 0.6
     avoid_passages: tuple[str, ...] = field(default_factory=tuple)
 
     def replace(self, **changes: object) -> "Settings":
