@@ -89,41 +89,6 @@ class PathSet:
         return best, idx
 
 
-def _equilibrate(net: Network, ps: PathSet, x: FloatArray) -> FloatArray:
-    """One simultaneous projected-Newton sweep over all OD pairs; returns the new link flows."""
-    perf, fixed = net.performance, net.fixed_cost
-    cost = perf.time(x) + fixed
-    pc = ps.A @ cost
-    best, sidx = ps.cheapest(pc)
-    act = np.flatnonzero((ps.flow > 0) & (pc > best[ps.od]))
-    if act.size == 0:
-        return x
-    der = perf.derivative(x)
-    dsum = ps.A @ der
-    s = sidx[ps.od[act]]
-    A_act = ps.A[act]
-    inter = A_act.multiply(ps.A[s]) @ der
-    h = dsum[act] + dsum[s] - 2.0 * np.asarray(inter).reshape(-1)
-    excess = pc[act] - best[ps.od[act]]
-    f = ps.flow[act]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shift = np.where(h > 0, np.minimum(f, excess / np.where(h > 0, h, 1.0)), f)
-    delta = np.zeros(ps.size)
-    delta[act] = -shift
-    np.add.at(delta, s, shift)
-    dx = ps.AT @ delta
-    tau = line_search(perf, fixed, x, dx)
-    if tau <= 0.0:
-        return x
-    if tau >= 1.0:
-        ps.flow = ps.flow + delta
-        ps.flow[act] = np.where(shift >= f, 0.0, ps.flow[act])
-    else:
-        ps.flow = ps.flow + tau * delta
-    np.maximum(ps.flow, 0.0, out=ps.flow)
-    return x + tau * dx
-
-
 def gradient_projection(
     net: Network,
     demand: Demand,
@@ -150,34 +115,45 @@ def gradient_projection(
     inner
         Equilibration sweeps on the fixed path sets per outer iteration.
     """
+    from corridor.assignment import _kernels as K
+
     start = time.perf_counter()
     spg = net.sp
-    dest = spg.dest_node[demand.od_zone]
-    ps = PathSet(net.num_links, demand.od_flow.size)
-    cost = net.cost(np.zeros(net.num_links))
+    ptr, head, link, tail, blocked = spg.fstar
+    order, row_ptr, dest, flow = demand.layout()
+    params = net.performance.kernel_params()
+    fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
+    nl = net.num_links
+    cost = net.cost(np.zeros(nl))
+    der = np.zeros(nl)
+    trees = np.full((demand.origins.size, net.num_nodes), -1, dtype=np.int32)
+    oc = np.empty(flow.size)
+    mark = np.zeros(nl, dtype=np.int64)
     history: list[float] = []
     stamps: list[float] = []
     rg = float("inf")
-    od_sp = np.empty(0)
     it = 0
-    x = np.zeros(net.num_links)
+    x = np.zeros(nl)
+    state: tuple = ()
     with Progress(progress, "GP assignment", max_iter, gap) as bar:
         while True:
-            dist, pred = shortest_paths(spg, cost, demand.origins)
-            od_sp = dist[demand.od_row, dest]
+            sp_cost = K.sp_trees(ptr, head, link, blocked, cost, demand.origins, row_ptr, dest, flow, trees, oc)
             it += 1
             if it == 1:
+                od_sp = np.empty_like(oc)
+                od_sp[order] = oc
                 if not np.isfinite(od_sp).all():
                     k = int(np.flatnonzero(~np.isfinite(od_sp))[0])
                     raise DemandError(
                         f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone "
                         f"{int(demand.od_zone[k])} (0-based) for {demand.od_flow[k]:g} trips"
                     )
-                path, link = extract_paths(spg, pred, demand.od_row, dest)
-                ps.add(np.arange(demand.od_flow.size), demand.od_flow.copy(), path, link)
-                x = ps.link_flows()
+                *state, x = K.gp_init(trees, tail, demand.origins, row_ptr, dest, flow, nl)
+                state = tuple(state)
+                K.update_links(x, *params, fixed, cost, der)
+                colgen = False
             else:
-                rg = relative_gap(x, cost, float(od_sp @ demand.od_flow))
+                rg = relative_gap(x, cost, float(sp_cost))
                 history.append(rg)
                 stamps.append(time.perf_counter() - start)
                 bar.update(it, rg)
@@ -185,19 +161,19 @@ def gradient_projection(
                     callback(it, rg, x)
                 if rg <= gap or it >= max_iter:
                     break
-                pc = ps.A @ cost
-                best, _ = ps.cheapest(pc)
-                new = np.flatnonzero(od_sp < best * (1.0 - 1e-13) - 1e-300)
-                # drop unused paths that are not their OD's cheapest, then add the new shortest paths
-                unused = ps.flow <= 0.0
-                if unused.any():
-                    ps.keep(~unused | (pc <= best[ps.od]))
-                if new.size:
-                    path, link = extract_paths(spg, pred, demand.od_row[new], dest[new])
-                    ps.add(new, np.zeros(new.size), path, link)
-            for _ in range(inner):
-                x = _equilibrate(net, ps, x)
-            cost = net.cost(x)
+                colgen = True
+            odp, odn, pool, used, pstart, plen, pflow, npaths = state
+            for sweep in range(inner + 1):
+                odp, odn, pool, used, pstart, plen, pflow, npaths = K.gp_pass(
+                    colgen and sweep == 0, trees, tail, demand.origins, row_ptr, dest, flow,
+                    odp, odn, pool, used, pstart, plen, pflow, npaths,
+                    x, *params, fixed, cost, der, mark,
+                )
+            state = (odp, odn, pool, used, pstart, plen, pflow, npaths)
+            x = K.path_link_flows(odp, odn, pool, pstart, plen, pflow, nl)
+            K.update_links(x, *params, fixed, cost, der)
+    od_sp = np.empty_like(oc)
+    od_sp[order] = oc
     cost = net.cost(x)
     return AssignmentResult(
         flows=x,

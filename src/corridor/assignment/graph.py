@@ -151,6 +151,8 @@ class SPGraph:
     """
 
     def __init__(self, net: Network) -> None:
+        self._net = net
+        self._fstar: tuple[NDArray[np.int32], ...] | None = None
         n0 = net.num_nodes
         blocked = np.arange(min(max(net.first_thru_node, 0), net.num_zones))
         sink = np.full(n0, -1, dtype=np.int64)
@@ -192,6 +194,23 @@ class SPGraph:
         if n * n <= _DENSE_TABLE_MAX:
             self._table = np.full(n * n, -1, dtype=np.int32)
             self._table[self.key] = np.arange(self.key.size, dtype=np.int32)
+
+    @property
+    def fstar(self) -> tuple[NDArray[np.int32], ...]:
+        """Forward star of the real nodes for the compiled kernels: ``ptr, head, link, tail, blocked``.
+
+        Every link is its own entry (parallel links need no dummies); ``blocked[v]`` marks zones that
+        may not carry through traffic (the kernels do not expand them unless they are the origin).
+        """
+        if self._fstar is None:
+            net = self._net
+            order = np.argsort(net.from_node, kind="stable")
+            ptr = np.searchsorted(net.from_node[order], np.arange(net.num_nodes + 1)).astype(np.int32)
+            blocked = np.zeros(net.num_nodes, dtype=np.bool_)
+            blocked[: min(max(net.first_thru_node, 0), net.num_zones)] = True
+            self._fstar = (ptr, net.to_node[order].astype(np.int32), order.astype(np.int32),
+                           net.from_node.astype(np.int32), blocked)
+        return self._fstar
 
     def matrix(self, link_cost: FloatArray) -> sp.csr_matrix:
         """The CSR matrix with ``link_cost`` as weights (the same object, data refreshed in place)."""

@@ -1,14 +1,15 @@
-"""Shortest paths and all-or-nothing loading, vectorised over all origins.
+"""Shortest paths and all-or-nothing loading.
 
-Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra` (compiled, one call for all
-origins). Loading a tree is done for all origins at once: tree depths by pointer doubling, then one
-``np.add.at`` per depth level pushes each node's subtree demand to its parent, and a ``bincount`` turns
-the tree edges' flows into link flows. No Python loop runs per link, node or OD pair.
+:func:`all_or_nothing` runs the compiled per-origin Dijkstra fused with the tree loading
+(:mod:`corridor.assignment._kernels`). :func:`all_or_nothing_scipy` is the library route it is
+benchmarked against: :func:`scipy.sparse.csgraph.dijkstra` for all origins, then the trees loaded for
+all origins at once (tree depths by pointer doubling, one ``np.add.at`` per depth level, a
+``bincount``). :func:`shortest_paths` and :func:`extract_paths` (scipy) serve SUE and the corridor model.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.assignment.errors import DemandError
 from corridor.assignment.graph import SPGraph
 
-__all__ = ["Demand", "shortest_paths", "all_or_nothing", "extract_paths"]
+__all__ = ["Demand", "shortest_paths", "all_or_nothing", "all_or_nothing_scipy", "extract_paths"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -43,6 +44,21 @@ class Demand:
     od_row: IntArray
     od_zone: IntArray
     od_flow: FloatArray
+    _layout: tuple[IntArray, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def layout(self) -> tuple[IntArray, ...]:
+        """``(order, row_ptr, dest, flow)``: OD entries grouped by origin row for the kernels.
+
+        ``order`` maps the grouped position to the entry of ``od_flow``; entries of row ``r`` are
+        ``row_ptr[r]:row_ptr[r + 1]``; ``dest`` (zone node) and ``flow`` are in grouped order.
+        """
+        if self._layout is None:
+            order = np.argsort(self.od_row, kind="stable")
+            row_ptr = np.searchsorted(self.od_row[order], np.arange(self.origins.size + 1)).astype(np.int64)
+            lay = (order, row_ptr, self.od_zone[order].astype(np.int64), self.od_flow[order].copy())
+            object.__setattr__(self, "_layout", lay)
+            return lay
+        return self._layout
 
     @property
     def total(self) -> float:
@@ -116,10 +132,47 @@ def _tree_loads(spg: SPGraph, pred: NDArray[np.int32], node_demand: FloatArray) 
     return np.bincount(link[ok], weights=f[carry][ok], minlength=spg.num_links)
 
 
+def _unreachable(demand: Demand, od_cost: FloatArray) -> None:
+    if not np.isfinite(od_cost).all():
+        k = int(np.flatnonzero(~np.isfinite(od_cost))[0])
+        raise DemandError(
+            f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone {int(demand.od_zone[k])} "
+            f"(0-based) for {demand.od_flow[k]:g} trips"
+        )
+
+
 def all_or_nothing(
     spg: SPGraph, demand: Demand, link_cost: FloatArray
 ) -> tuple[FloatArray, float, FloatArray]:
-    """All-or-nothing loading at ``link_cost``.
+    """All-or-nothing loading at ``link_cost`` (compiled Dijkstra + loading, one origin at a time).
+
+    Returns
+    -------
+    flows
+        Link flows.
+    sp_cost
+        ``Σ_od demand · shortest-path cost`` (the second term of the relative gap).
+    od_cost
+        Shortest-path cost of each OD pair (aligned with ``demand.od_flow``).
+    """
+    from corridor.assignment import _kernels as K
+
+    ptr, head, link, tail, blocked = spg.fstar
+    order, row_ptr, dest, flow = demand.layout()
+    x = np.zeros(spg.num_links)
+    oc = np.empty(flow.size)
+    total = K.aon(ptr, head, link, tail, blocked, np.ascontiguousarray(link_cost, dtype=np.float64),
+                  demand.origins, row_ptr, dest, flow, x, oc)
+    od_cost = np.empty_like(oc)
+    od_cost[order] = oc
+    _unreachable(demand, od_cost)
+    return x, float(total), od_cost
+
+
+def all_or_nothing_scipy(
+    spg: SPGraph, demand: Demand, link_cost: FloatArray
+) -> tuple[FloatArray, float, FloatArray]:
+    """All-or-nothing loading with scipy's Dijkstra and vectorised numpy tree loading.
 
     Returns
     -------
@@ -134,12 +187,7 @@ def all_or_nothing(
     n = spg.n
     dest = spg.dest_node[demand.od_zone]
     od_cost = dist[demand.od_row, dest]
-    if not np.isfinite(od_cost).all():
-        k = int(np.flatnonzero(~np.isfinite(od_cost))[0])
-        raise DemandError(
-            f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone {int(demand.od_zone[k])} "
-            f"(0-based) for {demand.od_flow[k]:g} trips"
-        )
+    _unreachable(demand, od_cost)
     node_demand = np.zeros(pred.shape[0] * n)
     np.add.at(node_demand, demand.od_row * n + dest, demand.od_flow)
     flows = _tree_loads(spg, pred, node_demand)

@@ -84,6 +84,29 @@ class LinkPerformance:
         self._ct0 = fft[self._cone]
         self._cc = capacity[self._cone]
         self._raw = (fft, capacity, b, power, kind)
+        self._kernel: tuple[NDArray[np.generic], ...] | None = None
+
+    def kernel_params(self) -> tuple[NDArray[np.generic], ...]:
+        """Per-link arrays for the compiled kernels: ``kind, t0, cap, tb, pw, ca, cb, const``.
+
+        ``kind`` is 0 (constant time ``const``), 1 (BPR ``t0 + tb · (x/cap)^pw``) or 2 (conical,
+        ``ca`` = α, ``cb`` = β); the same functions as :meth:`time` and :meth:`derivative`.
+        """
+        if self._kernel is None:
+            fft, capacity, b, power, _ = self._raw
+            kind = np.zeros(self.n, dtype=np.int8)
+            kind[self._bpr] = 1
+            kind[self._cone] = 2
+            t0 = fft.astype(np.float64).copy()
+            cap = np.where(capacity > 0, capacity, 1.0).astype(np.float64)
+            tb = (fft * b).astype(np.float64)
+            pw = power.astype(np.float64).copy()
+            ca = np.zeros(self.n)
+            cb = np.zeros(self.n)
+            ca[self._cone] = self._ca
+            cb[self._cone] = self._cb
+            self._kernel = (kind, t0, cap, tb, pw, ca, cb, self._const.copy())
+        return self._kernel
 
     def subset(self, idx: NDArray[np.int64]) -> LinkPerformance:
         """The same functions restricted to links ``idx``."""
