@@ -257,3 +257,36 @@ def test_sue_rejects_bad_theta() -> None:
     net, demand = pigou()
     with pytest.raises(AssignmentError, match="theta"):
         assign(net, demand, "sue", theta=0.0)
+
+
+@pytest.mark.parametrize("first_thru", [0, 4])
+def test_compiled_aon_matches_scipy_route(first_thru: int) -> None:
+    # random continuous costs: no ties, so both loaders pick the same trees
+    from corridor.assignment import Demand
+    from corridor.assignment.paths import all_or_nothing, all_or_nothing_scipy
+
+    net, demand = grid_network(n=7, zones=9, first_thru=first_thru, seed=11)
+    # add a parallel link and a zone with no demand out of it
+    demand[3] = 0.0
+    dem = Demand.from_matrix(demand, net.num_zones)
+    cost = net.cost(np.random.default_rng(4).uniform(0, 150, net.num_links))
+    x1, s1, c1 = all_or_nothing(net.sp, dem, cost)
+    x2, s2, c2 = all_or_nothing_scipy(net.sp, dem, cost)
+    np.testing.assert_allclose(x1, x2, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(c1, c2, rtol=1e-12)
+    assert s1 == pytest.approx(s2, rel=1e-12)
+
+
+def test_gp_many_parallel_paths_analytic() -> None:
+    # 12 parallel links 0 -> 1, t_i = a_i + x_i / 10 (BPR b = 1/a_i, p = 1, c = 10); equilibrium cost λ
+    # with x_i = 10 (λ − a_i) on every link with a_i < λ. The OD needs more path slots than the
+    # store starts with (it grows), and the parallel links need no dummy nodes in the compiled graph.
+    a = np.linspace(1.0, 3.2, 12)
+    net = Network(num_nodes=2, num_zones=2, from_node=np.zeros(12, dtype=int), to_node=np.ones(12, dtype=int),
+                  capacity=np.full(12, 10.0), free_flow_time=a, b=1.0 / a, power=np.ones(12))
+    demand = np.array([[0.0, 200.0], [0.0, 0.0]])
+    lam = (200.0 / 10.0 + a.sum()) / 12.0
+    assert lam > a.max()
+    r = assign(net, demand, "gp", gap=1e-12, max_iter=200, progress=False)
+    np.testing.assert_allclose(r.flows, 10.0 * (lam - a), rtol=1e-8)
+    np.testing.assert_allclose(r.od_cost, [lam], rtol=1e-10)

@@ -1,8 +1,13 @@
 """Equilibrium on the TNTP benchmark networks against their best-known flows.
 
-Data: ``../shared/data/tntp`` beside the repository, or ``CORRIDOR_TNTP_DIR``. SiouxFalls, Anaheim and
-Barcelona run in CI (``slow``); Winnipeg and ChicagoSketch to a gap of 1e-6 take longer than the CI
-budget and run only with ``CORRIDOR_FULL_TNTP=1``.
+Data: ``../shared/data/tntp`` beside the repository, or ``CORRIDOR_TNTP_DIR``. All five networks run
+(``slow``): the compiled gradient projection reaches 1e-6 on each in about a second.
+
+Winnipeg's 1,176 constant-time links (B = 0) make its equilibrium link flows non-unique: flow can move
+between routes that differ only on constant links without changing any cost. Its L1 distance to the
+best-known flows stays at 5e-3 however tight the gap (1e-10 included), while on the links whose time
+depends on flow (where the equilibrium flows are unique) it goes to zero with the gap; the test checks
+those links, and the total travel time.
 """
 
 from __future__ import annotations
@@ -19,10 +24,6 @@ from corridor.formats.tntp import find_files, load_network, read_flow
 REPO = Path(__file__).resolve().parents[1]
 TNTP = Path(os.environ.get("CORRIDOR_TNTP_DIR", REPO.parent / "shared" / "data" / "tntp"))
 needs_data = pytest.mark.skipif(not TNTP.is_dir(), reason=f"TNTP data not found at {TNTP} (set CORRIDOR_TNTP_DIR)")
-full_only = pytest.mark.skipif(
-    os.environ.get("CORRIDOR_FULL_TNTP") != "1",
-    reason="to a gap of 1e-6 this network takes minutes; run with CORRIDOR_FULL_TNTP=1",
-)
 
 
 def l1_to_best_known(name: str, algorithm: str, gap: float, max_iter: int) -> tuple[float, float, int]:
@@ -30,23 +31,20 @@ def l1_to_best_known(name: str, algorithm: str, gap: float, max_iter: int) -> tu
     best = read_flow(find_files(TNTP / name)["flow"]).aligned(raw)
     r = assign(net, demand, algorithm, gap=gap, max_iter=max_iter, progress=False)
     assert r.converged, f"{name}: gap {r.gap:.2e} after {r.iterations} iterations"
+    if name == "Winnipeg":  # constant links: compare where the equilibrium link flows are unique
+        live = (raw.b > 0) & (raw.power > 0) & (raw.free_flow_time > 0)
+        tstt, tstt_best = float(r.flows @ r.cost), float(best @ net.cost(best))
+        assert abs(tstt - tstt_best) <= 1e-5 * tstt_best, (tstt, tstt_best)
+        return float(np.abs(r.flows - best)[live].sum() / best[live].sum()), r.gap, r.iterations
     return float(np.abs(r.flows - best).sum() / best.sum()), r.gap, r.iterations
 
 
 @needs_data
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        "SiouxFalls",
-        "Anaheim",
-        "Barcelona",
-        pytest.param("Winnipeg", marks=full_only),
-        pytest.param("ChicagoSketch", marks=full_only),
-    ],
-)
+@pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "ChicagoSketch"])
 def test_best_known_flows_at_1e6(name: str) -> None:
-    l1, gap, _ = l1_to_best_known(name, "gp", 1e-6, 3000)
+    l1, gap, it = l1_to_best_known(name, "gp", 1e-6, 300)
+    assert it <= 100, f"{name}: {it} iterations to 1e-6"
     assert gap <= 1e-6
     assert l1 <= 1e-3, f"{name}: L1 relative difference {l1:.2e}"
 

@@ -206,7 +206,7 @@ def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):  # noqa
     """One path per OD (the tree path) carrying all its demand; returns the path store and link flows."""
     nod = od_flow.size
     cap_k = 4
-    odp = np.full((nod, cap_k), -1, dtype=np.int64)
+    odp = np.full((nod, cap_k), -1, dtype=np.int32)
     odn = np.zeros(nod, dtype=np.int64)
     pool = np.empty(max(1024, 16 * nod), dtype=np.int32)
     pstart = np.empty(2 * nod + 16, dtype=np.int64)
@@ -293,7 +293,7 @@ def gp_pass(  # noqa: ANN201, PLR0913
                         pf2[:npaths] = pflow[:npaths]
                         pstart, plen, pflow = ps2, pl2, pf2
                     if n >= odp.shape[1]:
-                        odp2 = np.full((odp.shape[0], 2 * odp.shape[1]), -1, dtype=np.int64)
+                        odp2 = np.full((odp.shape[0], 2 * odp.shape[1]), -1, dtype=np.int32)
                         odp2[:, : odp.shape[1]] = odp
                         odp = odp2
                     v = od_dest[k]
