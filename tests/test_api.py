@@ -236,11 +236,11 @@ def test_long_urls_and_unknown_endpoints(client: httpx.Client) -> None:
 def test_slow_requests_time_out_with_504() -> None:
     app = create_app(data=MINI, warm_shapes=False, timeout_s=0.3)
 
-    def slow(req: Any) -> dict:
+    def slow(req: Any) -> bytes:
         time.sleep(2)
-        return {}
+        return b"{}"
 
-    app.state.service.route = slow
+    app.state.service.route_json = slow
     with Server(app) as url, httpx.Client(base_url=url, timeout=10) as c:
         start = time.perf_counter()
         body = error(c.get("/api/route", params={"origin": "Xian", "destination": "Duisburg"}), 504)
@@ -367,3 +367,11 @@ def test_run_store_is_read_only_and_by_key(tmp_path: Path) -> None:
         error(c.get("/api/runs/ffff"), 404)
         assert c.get("/api/runs/..%2F..%2Fetc").status_code in (404, 422)
         error(c.get("/api/runs/%25"), 422)
+
+
+def test_route_answer_is_the_model_and_cached_bytes_repeat(client: httpx.Client) -> None:
+    params = {"origin": "Xian", "destination": "Duisburg", "alternatives": 2, "geometry": True}
+    first, again = client.get("/api/route", params=params), client.get("/api/route", params=params)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["content-type"] == "application/json" and first.content == again.content
+    RouteResponse.model_validate(first.json())

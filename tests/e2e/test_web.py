@@ -110,3 +110,50 @@ def test_shared_link_restores_the_view_and_errors_show(page: Any, base_url: str)
     page.goto(base_url + "/?from=CN-XIAN&to=NOWHERE")
     settled(page)
     assert "Unknown place" in page.get_by_test_id("status").inner_text()
+
+
+# the v/c colour ramp of web/src/assignment.js
+VC_COLOURS = {"low": (0x16, 0xA3, 0x4A), "high": (0xEA, 0xB3, 0x08), "near": (0xF9, 0x73, 0x16), "over": (0xEF, 0x44, 0x44)}
+
+
+def test_assignment_colours_links_by_volume_over_capacity(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/")
+    settled(page)
+    assert page.get_by_test_id("vc-legend").is_hidden()
+    page.get_by_test_id("assign-toggle").check()
+    page.wait_for_function("window.__corridor.assign.status === 'done'", timeout=30_000)
+    settled(page)
+    assert "assign=1" in page.url
+    state = page.evaluate("window.__corridor.assign")
+    assert state["coloured"] >= 5 and state["over"] >= 1, state
+    # the legend: the four v/c classes and links without a capacity
+    legend = page.get_by_test_id("vc-legend")
+    assert legend.is_visible()
+    text = legend.inner_text()
+    assert "Volume / capacity" in text and "over capacity" in text and "capacity not known" in text
+    assert page.get_by_test_id("vc-class").count() == 4
+    # the top bottlenecks: the Khorgos–Altynkol crossing is over capacity on the bundled demand
+    rows = page.get_by_test_id("bottleneck")
+    assert rows.count() >= 1
+    assert "Khorgos" in rows.first.inner_text() and "v/c 1." in rows.first.inner_text()
+    assert "equilibrium" in page.get_by_test_id("assign-status").inner_text()
+    # pixels: the bottleneck colour (v/c >= 1) and the low-load colour are on the canvas
+    png = page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "assignment-map.png"))
+    assert_map_drawn(png, routes=False)
+    over, low = colour_share(png, VC_COLOURS["over"], tol=12), colour_share(png, VC_COLOURS["low"], tol=12)
+    assert over > 0.0001, f"no link in the bottleneck colour ({over:.4%} of pixels)"
+    assert low > 0.0001, f"no link in the low-load colour ({low:.4%} of pixels)"
+    page.screenshot(path=str(ARTIFACTS / "assignment-page.png"))
+    # a shared link restores the view; switching off removes the colours and the legend
+    page.goto(base_url + "/?from=CN-XIAN&to=DE-DUISBURG&k=2&assign=1")
+    settled(page)
+    page.wait_for_function("window.__corridor.assign.status === 'done' && window.__corridor.routes >= 1", timeout=30_000)
+    assert page.get_by_test_id("assign-toggle").is_checked()
+    assert page.get_by_test_id("vc-legend").is_visible()
+    page.get_by_test_id("assign-toggle").uncheck()
+    page.wait_for_function("window.__corridor.assign.status === 'off'")
+    settled(page)
+    assert "assign=1" not in page.url
+    assert page.get_by_test_id("vc-legend").is_hidden()
+    png = page.get_by_test_id("map").screenshot()
+    assert colour_share(png, VC_COLOURS["over"], tol=12) < over / 4

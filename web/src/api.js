@@ -22,5 +22,8 @@ export const api = {
   scenarios: () => call("api/scenarios"),
   network: () => call("api/network"),
   route: (body) => call("api/route", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  assignment: (body) => call("api/assignment", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  job: (id) => call(`api/jobs/${encodeURIComponent(id)}`),
+  jobResult: (id) => call(`api/jobs/${encodeURIComponent(id)}/result`),
   compare: (body) => call("api/compare", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
 };

@@ -3,6 +3,7 @@ import maplibregl from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./style.css";
 import { api } from "./api.js";
+import { addAssignmentLayers, assignmentControl } from "./assignment.js";
 import { drawChart, ROUTE_COLOURS } from "./chart.js";
 import { placeSearch } from "./search.js";
 import { readState, writeState } from "./state.js";
@@ -17,6 +18,8 @@ let state = readState();
 let caps = { features: {} };
 let markers = [];
 let drawn = empty;
+let network = empty;
+let assignment = null;
 
 const map = new maplibregl.Map({
   container: "map",
@@ -40,7 +43,6 @@ function status(text, kind = "") {
 async function setupLayers() {
   await mapLoaded;
   const modeColour = ["match", ["get", "mode"], ...Object.entries(MODE_COLOURS).flat(), "#444"];
-  let network = empty;
   try { network = await api.network(); } catch (e) { /* the map works without the network layer */ }
   map.addSource("network", { type: "geojson", data: network });
   map.addSource("before", { type: "geojson", data: empty });
@@ -51,6 +53,7 @@ async function setupLayers() {
   map.addLayer({ id: "network-planned", type: "line", source: "network",
     paint: { "line-color": "#6b7280", "line-opacity": 0.35, "line-width": 0.8, "line-dasharray": [2, 2] },
     filter: ["!=", ["get", "status"], "operational"] });
+  addAssignmentLayers(map);
   map.addLayer({ id: "before", type: "line", source: "before", filter: ["==", ["geometry-type"], "LineString"],
     paint: { "line-color": "#374151", "line-opacity": 0.55, "line-width": 2.5, "line-dasharray": [1.5, 1.5] } });
   map.addLayer({ id: "routes-casing", type: "line", source: "routes", filter: ["==", ["geometry-type"], "LineString"],
@@ -170,8 +173,15 @@ function variantOf(base) {
   return { ...base, scenario: state.scn };
 }
 
+// the assignment follows the view: the scenario when it is on, else the year asked for
+function assignmentParams() {
+  if (state.on && state.scn) return state.scn.startsWith("year:") ? { year: Number(state.scn.slice(5)) } : { scenario: state.scn };
+  return state.year ? { year: state.year } : {};
+}
+
 async function run() {
   writeState(state);
+  if (assignment) assignment.refresh();
   if (!state.from || !state.to) { status("Pick where the freight starts and where it goes."); return; }
   hook.busy = true;
   hook.error = null;
@@ -226,6 +236,12 @@ function bindControls() {
   $("alternatives").value = String(state.k);
   $("year").value = state.year ?? "";
   $("scenario-on").checked = state.on;
+  const assignable = !!(caps.features.assignment && caps.features.assignment.available);
+  $("assign-on").disabled = !assignable;
+  if (!assignable) $("assign-status").textContent = (caps.features.assignment && caps.features.assignment.reason) || "The assignment is not available here.";
+  assignment = assignmentControl({ map, hook, network: () => network, params: assignmentParams,
+    onToggle: (on) => { state.assign = on; writeState(state); }, ready: () => layersReady });
+  assignment.set(state.assign && assignable);
   for (const box of document.querySelectorAll('input[name="avoid"]')) box.checked = state.avoid.includes(box.value);
   for (const box of document.querySelectorAll('input[name="avoid_passage"]')) box.checked = state.pass.includes(box.value);
   $("optimize").addEventListener("change", (e) => { state.opt = e.target.value; run(); });

@@ -9,6 +9,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from ..errors import InvalidOptionError, UnknownPlaceError
 from ..names import normalize
 from ..network import Network
@@ -17,7 +19,9 @@ from ..routing import Route, Router
 from ..settings import Settings
 from .capabilities import Feature
 from .geometry import LinkShapes
-from .models import CompareRequest, RouteOptions, RouteRequest
+from .models import CompareRequest, RouteOptions, RouteRequest, RouteResponse
+
+_ROUTE_JSON = TypeAdapter(RouteResponse)
 
 #: how many scenario networks (each a compiled graph) stay in memory
 SCENARIO_ROUTERS = 6
@@ -145,13 +149,26 @@ class RouteService:
 
     # -- routes ---------------------------------------------------------------------------
     def route(self, req: RouteRequest) -> dict[str, Any]:
+        """The answer to a route query, as a dict (see :meth:`route_json`)."""
+        import json
+
+        return json.loads(self.route_json(req))
+
+    def cached_json(self, req: RouteRequest) -> bytes | None:
+        """The answer when it is in the cache (cheap: no routing), else None."""
+        return self._cache.get(req.model_dump_json())
+
+    def route_json(self, req: RouteRequest) -> bytes:
+        """The answer to a route query as the JSON of :class:`RouteResponse`, validated and serialised once
+        (pydantic's serialiser, in Rust) and kept in the cache as bytes, so a repeated query costs a lookup."""
         key = req.model_dump_json()
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         answer = self._route(req, req, req.reliability, req.geometry)
-        self._cache.put(key, answer)
-        return answer
+        body = _ROUTE_JSON.dump_json(_ROUTE_JSON.validate_python(answer), by_alias=True)
+        self._cache.put(key, body)
+        return body
 
     def _route(self, places: RouteRequest | CompareRequest, opts: RouteOptions, reliability: bool,
                geometry: bool) -> dict[str, Any]:
