@@ -77,3 +77,8 @@ def test_places_and_check() -> None:
     assert code == 0 and {p["id"] for p in json.loads(out)} == {"KZ-AKTAU", "AZ-NAKHCHIVAN"}
     code, out, _ = invoke("data", "check", "--data", str(MINI))
     assert code == 0 and "no problems" in out
+
+
+def test_missing_data_folder(tmp_path: Path) -> None:
+    code, out, err = invoke("route", "Xian", "Duisburg", "--data", str(tmp_path / "nowhere"))
+    assert code == 1 and "no such folder" in err and "Traceback" not in out + err

@@ -1,4 +1,4 @@
-"""``corridor serve``: the REST API and the web map in one local process."""
+"""``corridor serve``: the REST API and the web map, in one or several local processes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from .cli import err, guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -15,23 +17,18 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 exposes it to the network)."),
         port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+        workers: int = typer.Option(1, min=1, max=32, help="Server processes, each with its own copy of the network."),
         data: Optional[Path] = typer.Option(None, "--data", help="Dataset folder (default: the bundled one)."),
         timeout: float = typer.Option(10.0, min=0.1, max=600, help="Seconds a request may take before a 504."),
         log_level: str = typer.Option("info", help="uvicorn log level: critical, error, warning, info, debug."),
     ) -> None:
         """Serve the REST API (docs at /docs) and the offline web map (at /)."""
-        import uvicorn
-
-        from .api import create_app
         from .api.app import static_dir
-        from .errors import CorridorError
+        from .api.server import serve as run
+        from .network import load_network
 
-        try:
-            api = create_app(data=data, timeout_s=timeout)
-        except CorridorError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1)
+        guarded(lambda: load_network(data))  # a broken dataset is one clear error here, not a worker's traceback
         if not (static_dir() / "index.html").is_file():
-            typer.echo("note: the web map is not built (run `make web`); the API works without it", err=True)
+            err.print("note: the web map is not built (run `make web`); the API works without it")
         typer.echo(f"corridor: API docs at http://{host}:{port}/docs, map at http://{host}:{port}/")
-        uvicorn.run(api, host=host, port=port, log_level=log_level)
+        run(host=host, port=port, workers=workers, data=data, timeout_s=timeout, log_level=log_level)

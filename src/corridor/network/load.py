@@ -196,6 +196,10 @@ def _references(records: dict[str, list[dict]], lines: dict[str, list[int]]) -> 
 def read_tables(data_dir: Path | str | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, list[int]], list[Problem], str]:
     """Read and validate every file; return tables, their line numbers, the problems and a version hash."""
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not folder.is_dir():
+        missing = Problem(str(folder), None, None, "no such folder: give the dataset folder that holds places.csv, links.csv …")
+        empty = {name: _frame([], name, None) for name in FILES}
+        return empty, {name: [] for name in FILES}, [missing], ""
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame] = {}
     parsed: dict[str, list[dict]] = {}
