@@ -21,7 +21,7 @@ app = typer.Typer(help="Model Eurasian freight corridors: routes, alternatives a
 data_app = typer.Typer(help="Inspect and validate the dataset.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataOption = typer.Option(None, "--data", help="Dataset folder (default: the bundled one).")
 
