@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from corridor.assignment import VDF, AssignmentError, DemandError, Network, NetworkError, assign
+from corridor.assignment import (
+    VDF,
+    AssignmentError,
+    DemandError,
+    Network,
+    NetworkError,
+    assign,
+)
 from corridor.assignment.vdf import LinkPerformance
 
 UE_ALGOS = ["fw", "cfw", "bfw", "gp"]

@@ -53,7 +53,7 @@ def test_best_known_flows_at_1e6(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim"])
 def test_bfw_reaches_1e6_on_small_networks(name: str) -> None:
-    l1, gap, _ = l1_to_best_known(name, "bfw", 1e-6, 20_000)
+    l1, _, _ = l1_to_best_known(name, "bfw", 1e-6, 20_000)
     assert l1 <= 1e-3, f"{name}: L1 relative difference {l1:.2e}"
 
 

@@ -26,7 +26,7 @@ K_CONE = 2
 
 # --------------------------------------------------------------------------- link functions
 @njit(cache=True, inline="always")
-def _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):  # noqa: ANN001, ANN202
+def _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
     k = kind[a]
     if k == K_CONST:
         cost[a] = const[a] + fixed[a]
@@ -56,7 +56,7 @@ def _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
 
 
 @njit(cache=True)
-def update_links(x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):  # noqa: ANN001, ANN201
+def update_links(x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
     """Cost and derivative of every link at flows ``x`` (in place)."""
     for a in range(x.size):
         _update_link(a, x[a], kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der)
@@ -64,7 +64,7 @@ def update_links(x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):  # 
 
 # --------------------------------------------------------------------------- Dijkstra
 @njit(cache=True)
-def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tmark, stamp, ntarget):  # noqa: ANN001, ANN202
+def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tmark, stamp, ntarget):
     """Shortest-path tree from ``o`` until the ``ntarget`` nodes with ``tmark == stamp`` are settled.
 
     ``dist`` must be +inf everywhere on entry; returns the number of settled nodes (in ``order``).
@@ -130,7 +130,7 @@ def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tma
 
 
 @njit(cache=True)
-def aon(ptr, head, link, tail, blocked, cost, origins, row_ptr, od_dest, od_flow, x, od_cost):  # noqa: ANN001, ANN201
+def aon(ptr, head, link, tail, blocked, cost, origins, row_ptr, od_dest, od_flow, x, od_cost):
     """All-or-nothing loading of every origin (``row_ptr`` delimits each origin's OD entries).
 
     Adds the loads to ``x``, writes each OD's shortest-path cost into ``od_cost`` (+inf when
@@ -175,7 +175,7 @@ def aon(ptr, head, link, tail, blocked, cost, origins, row_ptr, od_dest, od_flow
 
 
 @njit(cache=True)
-def sp_trees(ptr, head, link, blocked, cost, origins, row_ptr, od_dest, od_flow, trees, od_cost):  # noqa: ANN001, ANN201
+def sp_trees(ptr, head, link, blocked, cost, origins, row_ptr, od_dest, od_flow, trees, od_cost):
     """Shortest-path trees (``trees[r, v]`` = link into ``v``) and OD costs for every origin."""
     n = ptr.size - 1
     dist = np.full(n, np.inf)
@@ -202,7 +202,7 @@ def sp_trees(ptr, head, link, blocked, cost, origins, row_ptr, od_dest, od_flow,
 
 # --------------------------------------------------------------------------- gradient projection
 @njit(cache=True)
-def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):  # noqa: ANN001, ANN201
+def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):
     """One path per OD (the tree path) carrying all its demand; returns the path store and link flows."""
     nod = od_flow.size
     cap_k = 4
@@ -240,10 +240,10 @@ def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):  # noqa
 
 
 @njit(cache=True)
-def gp_pass(  # noqa: ANN201, PLR0913
-    colgen, trees, tail, origins, row_ptr, od_dest, od_flow,  # noqa: ANN001
-    odp, odn, pool, used, pstart, plen, pflow, npaths,  # noqa: ANN001
-    x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, mark,  # noqa: ANN001
+def gp_pass(
+    colgen, trees, tail, origins, row_ptr, od_dest, od_flow,
+    odp, odn, pool, used, pstart, plen, pflow, npaths,
+    x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, mark,
 ):
     """One Gauss–Seidel sweep over all OD pairs, origin by origin.
 
@@ -254,7 +254,9 @@ def gp_pass(  # noqa: ANN201, PLR0913
     than the cheapest are dropped. Returns the (possibly reallocated) path store.
     """
     mark[:] = 0
+    markp = np.zeros(x.size, dtype=np.int64)
     stamp = 0
+    pstamp = 0
     dead = 0
     for r in range(origins.size):
         o = origins[r]
@@ -275,8 +277,7 @@ def gp_pass(  # noqa: ANN201, PLR0913
                     c = 0.0
                     for q in range(pstart[p], pstart[p] + plen[p]):
                         c += cost[pool[q]]
-                    if c < best:
-                        best = c
+                    best = min(best, c)
                 if cnew < best * (1.0 - 1e-12):
                     # append the tree path
                     if used + ln > pool.size:
@@ -355,26 +356,22 @@ def gp_pass(  # noqa: ANN201, PLR0913
                 h = hp + ds
                 if h > 0.0:
                     step = (cp - cs) / h
-                    if step >= f:
-                        step = f
+                    step = min(f, step)
                 else:
                     step = f
+                # links on both paths keep their flow: mark p's links, move flow on the others
+                pstamp += 1
                 for q in range(pstart[p], pstart[p] + plen[p]):
                     a = pool[q]
+                    markp[a] = pstamp
                     if mark[a] != stamp:
                         xa = x[a] - step
                         x[a] = xa
                         _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der)
                 for q in range(pstart[s], pstart[s] + plen[s]):
                     a = pool[q]
-                    xa = x[a] + step
-                    x[a] = xa
-                    _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der)
-                # links on both paths: net zero change (added above for s, take back)
-                for q in range(pstart[p], pstart[p] + plen[p]):
-                    a = pool[q]
-                    if mark[a] == stamp:
-                        xa = x[a] - step
+                    if markp[a] != pstamp:
+                        xa = x[a] + step
                         x[a] = xa
                         _update_link(a, xa, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der)
                 pflow[s] += step
@@ -415,7 +412,7 @@ def gp_pass(  # noqa: ANN201, PLR0913
 
 
 @njit(cache=True)
-def path_link_flows(odp, odn, pool, pstart, plen, pflow, num_links):  # noqa: ANN001, ANN201
+def path_link_flows(odp, odn, pool, pstart, plen, pflow, num_links):
     """Link flows summed from the path flows (removes the drift of incremental updates)."""
     x = np.zeros(num_links)
     for k in range(odn.size):

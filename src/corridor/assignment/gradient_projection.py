@@ -1,18 +1,17 @@
-"""Path-based equilibrium by gradient projection, vectorised over all OD pairs.
+"""Path-based equilibrium by gradient projection, origin by origin in compiled code.
 
 Jayakrishnan, R., Tsai, W.K., Prashker, J.N., Rajadhyaksha, S. (1994), "A faster path-based algorithm
-for traffic assignment", *Transportation Research Record* 1443, 75–83; with the simultaneous (Jacobi)
-projected-Newton update of Bertsekas, D.P., Gafni, E.M. (1983), "Projected Newton methods and
-optimization of multicommodity flows", *IEEE Trans. Automatic Control* 28(12), made globally convergent
-by an exact line search on the Beckmann objective.
+for traffic assignment", *Transportation Research Record* 1443, 75–83.
 
-Each outer iteration runs one compiled shortest-path sweep from all origins (which also measures the
-relative gap), adds the shortest path to every OD pair whose cheapest known path is dearer, and then
-runs a few *inner* equilibration sweeps on the fixed path sets. An inner sweep, for all OD pairs at
-once: path costs ``A c`` (``A`` the sparse path–link incidence), the cheapest path ``s`` of each OD,
-and for each other used path ``p`` the Newton shift ``min(f_p, (c_p − c_s) / h_p)`` towards ``s`` with
-``h_p = Σ_{a ∈ p △ s} t'_a`` (links on exactly one of the two paths). The combined link-flow change is
-scaled by the line search, so the objective never increases.
+Each outer iteration runs one compiled all-origins shortest-path sweep at the current flows (which also
+measures the relative gap, AequilibraE's definition). Then, origin by origin (Gauss–Seidel), every OD
+pair gets its shortest path if that path is cheaper at the current costs than each path it has, and
+its flow moves from each dearer used path ``p`` to its cheapest path ``s`` by the projected Newton step
+``min(f_p, (c_p − c_s) / h_p)`` with ``h_p = Σ_{a ∈ p △ s} t'_a`` (links on exactly one of the two
+paths); link flows, costs and derivatives are updated immediately, so the next OD pair sees them.
+``inner`` further sweeps equilibrate the fixed path sets, and the link flows are then re-summed from
+the path flows. Unused paths other than an OD's cheapest are dropped. The kernels are in
+:mod:`corridor.assignment._kernels`; :class:`PathSet` (sparse path–link incidence) serves the SUE.
 """
 
 from __future__ import annotations
@@ -26,8 +25,7 @@ from numpy.typing import NDArray
 
 from corridor.assignment.errors import DemandError
 from corridor.assignment.graph import Network
-from corridor.assignment.linesearch import line_search
-from corridor.assignment.paths import Demand, extract_paths, shortest_paths
+from corridor.assignment.paths import Demand
 from corridor.assignment.result import AssignmentResult, Progress, relative_gap
 
 __all__ = ["gradient_projection", "PathSet"]
@@ -113,7 +111,8 @@ def gradient_projection(
     callback
         ``callback(iteration, gap, flows)`` after each gap evaluation.
     inner
-        Equilibration sweeps on the fixed path sets per outer iteration.
+        Extra Gauss–Seidel sweeps on the fixed path sets per outer iteration (after the one that adds
+        the new shortest paths).
     """
     from corridor.assignment import _kernels as K
 

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.assignment.errors import DemandError
 from corridor.assignment.graph import SPGraph
 
-__all__ = ["Demand", "shortest_paths", "all_or_nothing", "all_or_nothing_scipy", "extract_paths"]
+__all__ = ["Demand", "all_or_nothing", "all_or_nothing_scipy", "extract_paths", "shortest_paths"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
