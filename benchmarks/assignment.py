@@ -115,8 +115,11 @@ def median_ms(fn: object, k: int = 7) -> float:
     return float(np.median(times)) * 1e3
 
 
-def floor_seconds(net: object, demand: Demand) -> tuple[float, float, float]:
-    """One all-origins sweep, median ms: scipy Dijkstra (the floor), scipy + numpy AON, compiled AON."""
+def floor_seconds(net: object, demand: Demand) -> tuple[float, float, float, float]:
+    """One all-origins sweep, median ms: scipy Dijkstra (the floor), scipy + numpy AON, compiled AON,
+    compiled shortest-path trees alone (GP's sweep)."""
+    from corridor.assignment import _kernels as K
+
     spg = net.sp
     cost = net.cost(net.capacity * 0.8)  # a loaded network, not free flow
     m = spg.matrix(cost)
@@ -124,7 +127,13 @@ def floor_seconds(net: object, demand: Demand) -> tuple[float, float, float]:
     lib = median_ms(lambda: all_or_nothing_scipy(spg, demand, cost))
     all_or_nothing(spg, demand, cost)  # compile / load the cache
     ker = median_ms(lambda: all_or_nothing(spg, demand, cost))
-    return floor, lib, ker
+    ptr, head, link, _, blocked = spg.fstar
+    _, row_ptr, dest, flow = demand.layout()
+    trees = np.full((demand.origins.size, net.num_nodes), -1, dtype=np.int32)
+    oc = np.empty(flow.size)
+    trees_ms = median_ms(lambda: K.sp_trees(ptr, head, link, blocked, cost, demand.origins, row_ptr, dest, flow,
+                                            trees, oc))
+    return floor, lib, ker, trees_ms
 
 
 def fmt(it: int | None, sec: float | None, ok: bool = True) -> str:
@@ -162,9 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         net, dem_matrix, raw = load_network(folder)
         best = read_flow(find_files(folder)["flow"]).aligned(raw) if "flow" in find_files(folder) else None
         demand = Demand.from_matrix(dem_matrix, net.num_zones)
-        floor, lib, ker = floor_seconds(net, demand)
-        print(f"{name}: one all-origins sweep: scipy dijkstra {floor:.2f} ms, scipy + numpy AON {lib:.2f} ms, "
-              f"compiled AON {ker:.2f} ms", flush=True)
+        floor, lib, ker, trees_ms = floor_seconds(net, demand)
+        print(f"{name}: one all-origins sweep: scipy dijkstra {floor:.2f} ms, compiled trees {trees_ms:.2f} ms; "
+              f"AON scipy + numpy {lib:.2f} ms, compiled {ker:.2f} ms", flush=True)
         for algo in ("bfw", "gp"):  # warm-up (numba cache load), not timed
             assign(net, demand, algo, gap=1e-2, max_iter=3, progress=False)
         setup = aequilibrae_setup(raw, dem_matrix, net.fixed_cost) if have_aeq else None
@@ -213,11 +222,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 row["corridor / AeQ"] = "—"
             row["floor (scipy SP sweep)"] = f"{floor:.2f} ms"
+            row["SP trees: compiled"] = f"{trees_ms:.2f} ms"
             row["AON: scipy+numpy / compiled"] = f"{lib:.2f} / {ker:.2f} ms"
             rows.append(row)
     table = pd.DataFrame(rows).fillna("—")
     cols = ["network", "gap", "AeQ bfw", "AeQ cfw", "AeQ fw", "corridor bfw", "corridor gp", "corridor / AeQ",
-            "bfw iter / floor", "gp iter / floor", "floor (scipy SP sweep)", "AON: scipy+numpy / compiled"]
+            "bfw iter / floor", "gp iter / floor", "floor (scipy SP sweep)", "SP trees: compiled", "AON: scipy+numpy / compiled"]
     table = table[[c for c in cols if c in table.columns]]
     md = table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)
     header = (f"# corridor vs AequilibraE 1.7.2 — traffic assignment\n\niterations / wall seconds to the target "
