@@ -90,8 +90,8 @@ def test_avoided_countries_are_never_crossed(router: Router, origin: str, destin
 @pytest.mark.parametrize(("origin", "destination"), PAIRS)
 def test_constraints_never_make_a_route_cheaper(router: Router, origin: str, destination: str) -> None:
     free = gen_cost(router, router.route(origin, destination, year=YEAR)[0])
-    constrained = [dict(avoid_countries=["RU"]), dict(avoid_modes=["sea"]), dict(avoid_passages=["suez"]),
-                   dict(via="Baku"), dict(avoid_countries=["IR"], avoid_modes=["road"])]
+    constrained = [{"avoid_countries": ["RU"]}, {"avoid_modes": ["sea"]}, {"avoid_passages": ["suez"]},
+                   {"via": "Baku"}, {"avoid_countries": ["IR"], "avoid_modes": ["road"]}]
     for options in constrained:
         try:
             route = router.route(origin, destination, year=YEAR, **options)[0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -117,24 +118,24 @@ def route(
     optimize: str = typer.Option("generalized", help="time, cost, co2 or generalized; p90 (or p50, p95, mean): "
                                                      "pick among candidate routes by simulated transit time."),
     alternatives: int = typer.Option(1, "--alternatives", "-k", help="How many different corridors to show."),
-    avoid: Optional[str] = typer.Option(None, help="Countries to avoid, ISO codes: RU,IR."),
-    avoid_mode: Optional[str] = typer.Option(None, help="Modes to avoid: rail,road,ferry,sea."),
-    avoid_passage: Optional[str] = typer.Option(None, help="Sea passages to avoid: suez,babalmandab,bosporus."),
-    via: Optional[str] = typer.Option(None, help="A place the route must pass."),
-    year: Optional[int] = typer.Option(None, help="Use the links open in this year (default: this year)."),
+    avoid: str | None = typer.Option(None, help="Countries to avoid, ISO codes: RU,IR."),
+    avoid_mode: str | None = typer.Option(None, help="Modes to avoid: rail,road,ferry,sea."),
+    avoid_passage: str | None = typer.Option(None, help="Sea passages to avoid: suez,babalmandab,bosporus."),
+    via: str | None = typer.Option(None, help="A place the route must pass."),
+    year: int | None = typer.Option(None, help="Use the links open in this year (default: this year)."),
     cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
     legs: bool = typer.Option(False, "--legs", help="Also print every leg of each route."),
     reliability: bool = typer.Option(False, "--reliability", help="Simulate transit-time spread: P10–P95 days."),
     samples: int = typer.Option(100_000, "--samples", help="Monte Carlo samples per route."),
-    month: Optional[int] = typer.Option(None, "--month", help="Month of departure 1–12 (weather closures); "
+    month: int | None = typer.Option(None, "--month", help="Month of departure 1–12 (weather closures); "
                                                                "default: all year."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same figures."),
-    deadline_days: Optional[float] = typer.Option(None, "--deadline-days", help="Also give the chance to arrive "
+    deadline_days: float | None = typer.Option(None, "--deadline-days", help="Also give the chance to arrive "
                                                                                 "within this many days."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the routes' transit-time distributions to "
+    plot: Path | None = typer.Option(None, "--plot", help="Draw the routes' transit-time distributions to "
                                                              "this PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    data: Optional[Path] = DataOption,
+    data: Path | None = DataOption,
 ) -> None:
     """Best route from ORIGIN to DESTINATION and materially different alternatives."""
     by_spread = optimize in ("p50", "p90", "p95", "mean")
@@ -195,7 +196,7 @@ def route(
 def places(
     query: str = typer.Argument("", help="Part of a name, id or alias; empty lists all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    data: Optional[Path] = DataOption,
+    data: Path | None = DataOption,
 ) -> None:
     """List the places whose name, id or alias matches QUERY."""
     network = guarded(lambda: load_network(data))
@@ -218,7 +219,7 @@ def places(
 
 @data_app.command("check")
 def data_check(
-    data: Optional[Path] = DataOption,
+    data: Path | None = DataOption,
     as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
 ) -> None:
     """Validate the whole dataset: ids, references, units, ranges, coordinates, sources."""
@@ -241,7 +242,7 @@ def data_check(
 @app.command()
 def demo(
     out: Path = typer.Option(Path("report"), help="Folder for the report (maps and tables)."),
-    data: Optional[Path] = DataOption,
+    data: Path | None = DataOption,
 ) -> None:
     """The headline comparison: corridors side by side for five origin–destination pairs."""
     from .report import run_demo

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
 
-from .graph import KINDS, MODES  # noqa: E402
-from .network.geo import countries, sea_lanes  # noqa: E402
-from .routing import Route, Router  # noqa: E402
+from .graph import KINDS, MODES
+from .network.geo import countries, sea_lanes
+from .routing import Route, Router
 
 MODE_STYLE = {"rail": "-", "road": "--", "ferry": ":", "sea": "-."}
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -256,7 +258,7 @@ class Router:
         nodes = [mid]
         while nodes[-1] != end:
             nodes.append(int(succ[nodes[-1]]))
-        second = [g.edge_between(u, v) for u, v in zip(nodes, nodes[1:])]
+        second = [g.edge_between(u, v) for u, v in itertools.pairwise(nodes)]
         return np.concatenate([first, np.asarray(second, dtype=np.int64)])
 
     def _edges(self, pred: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -264,7 +266,7 @@ class Router:
         while nodes[-1] != start:
             nodes.append(int(pred[nodes[-1]]))
         nodes.reverse()
-        return np.asarray([self.graph.edge_between(u, v) for u, v in zip(nodes, nodes[1:])], dtype=np.int64)
+        return np.asarray([self.graph.edge_between(u, v) for u, v in itertools.pairwise(nodes)], dtype=np.int64)
 
     def _route(self, o: str, d: str, label: str, edges: np.ndarray) -> Route:
         g = self.graph

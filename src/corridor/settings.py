@@ -27,6 +27,6 @@ class Settings:
     co2_price_usd_per_t: float = 0.0
     avoid_passages: tuple[str, ...] = field(default_factory=tuple)
 
-    def replace(self, **changes: object) -> "Settings":
+    def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""
         return replace(self, **changes)

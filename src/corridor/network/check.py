@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
+from .capacities import read_capacities
 from .geo import countries, locate
 from .load import Problem, read_tables
-from .capacities import read_capacities
 from .reliability_table import read_reliability
 from .schema import split_list
 
@@ -57,4 +56,4 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
-__all__ = ["check_dataset", "Problem"]
+__all__ = ["Problem", "check_dataset"]

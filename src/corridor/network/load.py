@@ -51,7 +51,7 @@ class Network:
     version: str = ""
     lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
-    def replace(self, **tables: object) -> "Network":
+    def replace(self, **tables: object) -> Network:
         """Return a copy with some tables replaced."""
         return replace(self, **tables)
 

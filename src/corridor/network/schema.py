@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -15,7 +16,7 @@ SOURCE_KINDS = ("published", "derived", "estimate")
 
 
 def _split(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     return [part.strip() for part in str(value).split("|") if part.strip()]
 
