@@ -28,8 +28,8 @@ def draw_countries(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
         if not geom.intersects(frame):
             continue
         for poly in getattr(geom, "geoms", [geom]):
-            if poly.geom_type != "Polygon" or poly.bounds[2] - poly.bounds[0] > 180:
-                continue  # not a polygon, or one that wraps round the antimeridian
+            if poly.geom_type != "Polygon":
+                continue
             x, y = poly.exterior.xy
             ax.fill(x, y, facecolor="#f2efe9", edgecolor="#9a9a9a", linewidth=0.4, zorder=0)
     ax.set_facecolor("#dce9f5")
