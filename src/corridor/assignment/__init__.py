@@ -22,6 +22,7 @@ from corridor.assignment.vdf import VDF, LinkPerformance
 
 __all__ = [
     "ALGORITHMS",
+    "VDF",
     "AssignmentError",
     "AssignmentResult",
     "Demand",
@@ -29,7 +30,6 @@ __all__ = [
     "LinkPerformance",
     "Network",
     "NetworkError",
-    "VDF",
     "assign",
     "relative_gap",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corridor.errors import CorridorError
 
-__all__ = ["AssignmentError", "NetworkError", "DemandError"]
+__all__ = ["AssignmentError", "DemandError", "NetworkError"]
 
 
 class AssignmentError(CorridorError, ValueError):

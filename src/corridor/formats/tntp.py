@@ -30,15 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from corridor.assignment.graph import Network
 
 __all__ = [
+    "TNTPFlows",
     "TNTPFormatError",
     "TNTPNetwork",
-    "TNTPFlows",
-    "read_net",
-    "read_trips",
-    "read_flow",
-    "read_nodes",
     "find_files",
     "load_network",
+    "read_flow",
+    "read_net",
+    "read_nodes",
+    "read_trips",
 ]
 
 _META = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
