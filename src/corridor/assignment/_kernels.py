@@ -241,7 +241,7 @@ def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):
 
 @njit(cache=True)
 def gp_pass(
-    colgen, trees, tail, origins, row_ptr, od_dest, od_flow,
+    colgen, trees, tail, origins, row_ptr, od_dest,
     odp, odn, pool, used, pstart, plen, pflow, npaths,
     x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, mark,
 ):

@@ -14,7 +14,6 @@ bad conjugate direction restarts with a plain FW step, and BFW starts FW, CFW, t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -23,7 +22,7 @@ from numpy.typing import NDArray
 from corridor.assignment.graph import Network
 from corridor.assignment.linesearch import line_search
 from corridor.assignment.paths import Demand, all_or_nothing
-from corridor.assignment.result import AssignmentResult, Progress, relative_gap
+from corridor.assignment.result import AssignmentResult, IterationLog, relative_gap
 
 __all__ = ["frank_wolfe"]
 
@@ -42,47 +41,25 @@ def frank_wolfe(
 ) -> AssignmentResult:
     """Solve user equilibrium with FW (``variant='fw'``), CFW (``'cfw'``) or BFW (``'bfw'``).
 
-    Parameters
-    ----------
-    net, demand
-        The graph and the prepared demand.
-    variant
-        ``'fw'``, ``'cfw'`` or ``'bfw'``.
-    gap
-        Target relative gap (:func:`corridor.assignment.result.relative_gap`).
-    max_iter
-        Maximum number of all-or-nothing loads.
-    progress
-        Show a rich progress bar (``None``: only on a terminal).
-    callback
-        Called as ``callback(iteration, gap, flows)`` after each gap evaluation.
+    ``gap`` is the target relative gap (:func:`corridor.assignment.result.relative_gap`) and ``max_iter``
+    the maximum number of all-or-nothing loads; ``progress`` and ``callback`` are as for
+    :func:`corridor.assignment.assign`.
     """
-    start = time.perf_counter()
+    log = IterationLog(f"{variant.upper()} assignment", gap, max_iter, progress, callback)
     perf, fixed, spg = net.performance, net.fixed_cost, net.sp
-    cost = net.cost(np.zeros(net.num_links))
-    x, _, _ = all_or_nothing(spg, demand, cost)
-    history: list[float] = []
-    stamps: list[float] = []
+    x, _, _ = all_or_nothing(spg, demand, net.cost(np.zeros(net.num_links)))
     s1: FloatArray | None = None  # previous target point s_{k-1}
     s2: FloatArray | None = None  # s_{k-2}
     tau_prev = 0.0
     restart = True
     second = False  # after a restart, BFW takes one CFW step before BFW steps
-    rg = float("inf")
-    od_cost = np.empty(0)
     it = 1
-    with Progress(progress, f"{variant.upper()} assignment", max_iter, gap) as bar:
+    with log:
         while True:
             cost = net.cost(x)
             y, sp_cost, od_cost = all_or_nothing(spg, demand, cost)
             it += 1
-            rg = relative_gap(x, cost, sp_cost)
-            history.append(rg)
-            stamps.append(time.perf_counter() - start)
-            bar.update(it, rg)
-            if callback is not None:
-                callback(it, rg, x)
-            if rg <= gap or it >= max_iter:
+            if log.record(it, relative_gap(x, cost, sp_cost), x):
                 break
             # ---- direction
             if variant == "fw" or restart or s1 is None:
@@ -122,18 +99,4 @@ def frank_wolfe(
             else:
                 s2, s1 = s1, s
             tau_prev = tau
-    cost = net.cost(x)
-    return AssignmentResult(
-        flows=x,
-        cost=cost,
-        time=cost - fixed,
-        gap=rg,
-        gap_history=history,
-        iterations=it,
-        wall_time=time.perf_counter() - start,
-        converged=rg <= gap,
-        algorithm=variant,
-        od_cost=od_cost,
-        od_pairs=np.column_stack([demand.origins[demand.od_row], demand.od_zone]),
-        iteration_times=stamps,
-    )
+    return log.result(net, demand, x, it, variant, od_cost)

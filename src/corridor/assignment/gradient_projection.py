@@ -16,19 +16,17 @@ the path flows. Unused paths other than an OD's cheapest are dropped. The kernel
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from corridor.assignment.errors import DemandError
 from corridor.assignment.graph import Network
-from corridor.assignment.paths import Demand
-from corridor.assignment.result import AssignmentResult, Progress, relative_gap
+from corridor.assignment.paths import Demand, check_reachable
+from corridor.assignment.result import AssignmentResult, IterationLog, relative_gap
 
-__all__ = ["gradient_projection", "PathSet"]
+__all__ = ["PathSet", "gradient_projection"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -98,27 +96,14 @@ def gradient_projection(
 ) -> AssignmentResult:
     """Solve user equilibrium to a tight relative gap with path-based gradient projection.
 
-    Parameters
-    ----------
-    net, demand
-        The graph and the prepared demand.
-    gap
-        Target relative gap (AequilibraE's definition).
-    max_iter
-        Maximum number of shortest-path sweeps (outer iterations).
-    progress
-        Rich progress bar (``None``: only on a terminal).
-    callback
-        ``callback(iteration, gap, flows)`` after each gap evaluation.
-    inner
-        Extra Gauss–Seidel sweeps on the fixed path sets per outer iteration (after the one that adds
-        the new shortest paths).
+    ``max_iter`` caps the shortest-path sweeps (outer iterations); ``inner`` is the number of extra
+    Gauss–Seidel sweeps on the fixed path sets per outer iteration (after the one that adds the new
+    shortest paths). ``gap``, ``progress`` and ``callback`` are as for :func:`corridor.assignment.assign`.
     """
     from corridor.assignment import _kernels as K
 
-    start = time.perf_counter()
-    spg = net.sp
-    ptr, head, link, tail, blocked = spg.fstar
+    log = IterationLog("GP assignment", gap, max_iter, progress, callback)
+    ptr, head, link, tail, blocked = net.sp.fstar
     order, row_ptr, dest, flow = demand.layout()
     params = net.performance.kernel_params()
     fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
@@ -127,64 +112,30 @@ def gradient_projection(
     der = np.zeros(nl)
     trees = np.full((demand.origins.size, net.num_nodes), -1, dtype=np.int32)
     oc = np.empty(flow.size)
+    od_sp = np.empty_like(oc)
     mark = np.zeros(nl, dtype=np.int64)
-    history: list[float] = []
-    stamps: list[float] = []
-    rg = float("inf")
     it = 0
-    x = np.zeros(nl)
-    state: tuple = ()
-    with Progress(progress, "GP assignment", max_iter, gap) as bar:
+    with log:
         while True:
             sp_cost = K.sp_trees(ptr, head, link, blocked, cost, demand.origins, row_ptr, dest, flow, trees, oc)
             it += 1
             if it == 1:
-                od_sp = np.empty_like(oc)
                 od_sp[order] = oc
-                if not np.isfinite(od_sp).all():
-                    k = int(np.flatnonzero(~np.isfinite(od_sp))[0])
-                    raise DemandError(
-                        f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone "
-                        f"{int(demand.od_zone[k])} (0-based) for {demand.od_flow[k]:g} trips"
-                    )
+                check_reachable(demand, od_sp)
                 *state, x = K.gp_init(trees, tail, demand.origins, row_ptr, dest, flow, nl)
-                state = tuple(state)
                 K.update_links(x, *params, fixed, cost, der)
                 colgen = False
             else:
-                rg = relative_gap(x, cost, float(sp_cost))
-                history.append(rg)
-                stamps.append(time.perf_counter() - start)
-                bar.update(it, rg)
-                if callback is not None:
-                    callback(it, rg, x)
-                if rg <= gap or it >= max_iter:
+                if log.record(it, relative_gap(x, cost, float(sp_cost)), x):
                     break
                 colgen = True
-            odp, odn, pool, used, pstart, plen, pflow, npaths = state
             for sweep in range(inner + 1):
-                odp, odn, pool, used, pstart, plen, pflow, npaths = K.gp_pass(
-                    colgen and sweep == 0, trees, tail, demand.origins, row_ptr, dest, flow,
-                    odp, odn, pool, used, pstart, plen, pflow, npaths,
+                state = K.gp_pass(
+                    colgen and sweep == 0, trees, tail, demand.origins, row_ptr, dest, *state,
                     x, *params, fixed, cost, der, mark,
                 )
-            state = (odp, odn, pool, used, pstart, plen, pflow, npaths)
+            odp, odn, pool, _, pstart, plen, pflow, _ = state
             x = K.path_link_flows(odp, odn, pool, pstart, plen, pflow, nl)
             K.update_links(x, *params, fixed, cost, der)
-    od_sp = np.empty_like(oc)
     od_sp[order] = oc
-    cost = net.cost(x)
-    return AssignmentResult(
-        flows=x,
-        cost=cost,
-        time=cost - net.fixed_cost,
-        gap=rg,
-        gap_history=history,
-        iterations=it,
-        wall_time=time.perf_counter() - start,
-        converged=rg <= gap,
-        algorithm="gp",
-        od_cost=od_sp,
-        od_pairs=np.column_stack([demand.origins[demand.od_row], demand.od_zone]),
-        iteration_times=stamps,
-    )
+    return log.result(net, demand, x, it, "gp", od_sp)

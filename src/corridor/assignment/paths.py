@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from corridor.assignment.errors import DemandError
 from corridor.assignment.graph import SPGraph
 
-__all__ = ["Demand", "all_or_nothing", "all_or_nothing_scipy", "extract_paths", "shortest_paths"]
+__all__ = ["Demand", "all_or_nothing", "all_or_nothing_scipy", "check_reachable", "extract_paths", "shortest_paths"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -95,8 +95,7 @@ class Demand:
 
 def shortest_paths(spg: SPGraph, link_cost: FloatArray, origins: IntArray) -> tuple[FloatArray, NDArray[np.int32]]:
     """Distances and predecessors from each origin to every node of ``spg`` (compiled Dijkstra)."""
-    dist, pred = dijkstra(spg.matrix(link_cost), directed=True, indices=origins, return_predecessors=True)
-    return dist, pred
+    return dijkstra(spg.matrix(link_cost), directed=True, indices=origins, return_predecessors=True)
 
 
 def _tree_loads(spg: SPGraph, pred: NDArray[np.int32], node_demand: FloatArray) -> FloatArray:
@@ -132,7 +131,8 @@ def _tree_loads(spg: SPGraph, pred: NDArray[np.int32], node_demand: FloatArray) 
     return np.bincount(link[ok], weights=f[carry][ok], minlength=spg.num_links)
 
 
-def _unreachable(demand: Demand, od_cost: FloatArray) -> None:
+def check_reachable(demand: Demand, od_cost: FloatArray) -> None:
+    """Raise :class:`DemandError` naming the first OD pair whose ``od_cost`` is not finite."""
     if not np.isfinite(od_cost).all():
         k = int(np.flatnonzero(~np.isfinite(od_cost))[0])
         raise DemandError(
@@ -165,29 +165,19 @@ def all_or_nothing(
                   demand.origins, row_ptr, dest, flow, x, oc)
     od_cost = np.empty_like(oc)
     od_cost[order] = oc
-    _unreachable(demand, od_cost)
+    check_reachable(demand, od_cost)
     return x, float(total), od_cost
 
 
 def all_or_nothing_scipy(
     spg: SPGraph, demand: Demand, link_cost: FloatArray
 ) -> tuple[FloatArray, float, FloatArray]:
-    """All-or-nothing loading with scipy's Dijkstra and vectorised numpy tree loading.
-
-    Returns
-    -------
-    flows
-        Link flows.
-    sp_cost
-        ``Σ_od demand · shortest-path cost`` (the second term of the relative gap).
-    od_cost
-        Shortest-path cost of each OD pair (aligned with ``demand.od_flow``).
-    """
+    """:func:`all_or_nothing` with scipy's Dijkstra and vectorised numpy tree loading (same results)."""
     dist, pred = shortest_paths(spg, link_cost, demand.origins)
     n = spg.n
     dest = spg.dest_node[demand.od_zone]
     od_cost = dist[demand.od_row, dest]
-    _unreachable(demand, od_cost)
+    check_reachable(demand, od_cost)
     node_demand = np.zeros(pred.shape[0] * n)
     np.add.at(node_demand, demand.od_row * n + dest, demand.od_flow)
     flows = _tree_loads(spg, pred, node_demand)

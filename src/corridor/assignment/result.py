@@ -1,17 +1,23 @@
-"""The result of an assignment run, the relative gap, and the shared progress display."""
+"""The result of an assignment run, the relative gap, the shared progress display and iteration log."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["AssignmentResult", "relative_gap", "Progress"]
+if TYPE_CHECKING:
+    from corridor.assignment.graph import Network
+    from corridor.assignment.paths import Demand
+
+__all__ = ["AssignmentResult", "IterationLog", "Progress", "relative_gap"]
 
 FloatArray = NDArray[np.float64]
 
@@ -86,9 +92,8 @@ class Progress(AbstractContextManager["Progress"]):
         self.target = target
         self._bar = None
         self._task = None
-        self._start = time.perf_counter()
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> Self:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
@@ -120,3 +125,69 @@ class Progress(AbstractContextManager["Progress"]):
     ) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+class IterationLog(AbstractContextManager["IterationLog"]):
+    """One run's gap history and timings, progress bar and callback; builds the :class:`AssignmentResult`.
+
+    The clock starts when the log is made, so make it before the solver's setup.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        gap: float,
+        max_iter: int,
+        progress: bool | None,
+        callback: Callable[[int, float, FloatArray], None] | None,
+    ) -> None:
+        self.start = time.perf_counter()
+        self.target = gap
+        self.max_iter = max_iter
+        self.callback = callback
+        self.bar = Progress(progress, label, max_iter, gap)
+        self.gap = float("inf")
+        self.history: list[float] = []
+        self.stamps: list[float] = []
+
+    def __enter__(self) -> Self:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.bar.__exit__(exc_type, exc, tb)
+
+    def record(self, iteration: int, gap: float, flows: FloatArray) -> bool:
+        """Log ``gap`` at ``iteration``; True when the run should stop (target gap or ``max_iter`` reached)."""
+        self.gap = gap
+        self.history.append(gap)
+        self.stamps.append(time.perf_counter() - self.start)
+        self.bar.update(iteration, gap)
+        if self.callback is not None:
+            self.callback(iteration, gap, flows)
+        return gap <= self.target or iteration >= self.max_iter
+
+    def result(
+        self, net: Network, demand: Demand, flows: FloatArray, iterations: int, algorithm: str, od_cost: FloatArray
+    ) -> AssignmentResult:
+        """The :class:`AssignmentResult` at ``flows``."""
+        cost = net.cost(flows)
+        return AssignmentResult(
+            flows=flows,
+            cost=cost,
+            time=cost - net.fixed_cost,
+            gap=self.gap,
+            gap_history=self.history,
+            iterations=iterations,
+            wall_time=time.perf_counter() - self.start,
+            converged=self.gap <= self.target,
+            algorithm=algorithm,
+            od_cost=od_cost,
+            od_pairs=np.column_stack([demand.origins[demand.od_row], demand.od_zone]),
+            iteration_times=self.stamps,
+        )

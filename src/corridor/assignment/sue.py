@@ -17,17 +17,16 @@ averaged with step ``1 / k``. The convergence measure is the relative flow chang
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.assignment.errors import AssignmentError, DemandError
+from corridor.assignment.errors import AssignmentError
 from corridor.assignment.gradient_projection import PathSet
 from corridor.assignment.graph import Network
-from corridor.assignment.paths import Demand, extract_paths, shortest_paths
-from corridor.assignment.result import AssignmentResult, Progress
+from corridor.assignment.paths import Demand, check_reachable, extract_paths, shortest_paths
+from corridor.assignment.result import AssignmentResult, IterationLog
 
 __all__ = ["logit_sue"]
 
@@ -55,43 +54,26 @@ def logit_sue(
 ) -> AssignmentResult:
     """Logit SUE with dispersion ``theta`` by MSA on path flows.
 
-    Parameters
-    ----------
-    net, demand
-        The graph and the prepared demand.
-    theta
-        Logit dispersion (1 / cost unit); large values approach deterministic user equilibrium.
-    gap
-        Target for the relative flow change ``Σ|y − x| / Σ x``.
-    max_iter
-        Maximum number of iterations (one shortest-path sweep each).
-    progress, callback
-        As for :func:`corridor.assignment.assign`.
+    ``theta`` is the logit dispersion (1 / cost unit; large values approach deterministic user
+    equilibrium), ``gap`` the target for the relative flow change ``Σ|y − x| / Σ x`` and ``max_iter`` the
+    maximum number of iterations (one shortest-path sweep each); ``progress`` and ``callback`` are as for
+    :func:`corridor.assignment.assign`.
     """
     if not theta > 0:
         raise AssignmentError(f"theta must be > 0, got {theta}")
-    start = time.perf_counter()
+    log = IterationLog("Logit SUE (MSA)", gap, max_iter, progress, callback)
     spg = net.sp
     dest = spg.dest_node[demand.od_zone]
     ps = PathSet(net.num_links, demand.od_flow.size)
     cost = net.cost(np.zeros(net.num_links))
-    history: list[float] = []
-    stamps: list[float] = []
-    rg = float("inf")
-    expected = np.empty(0)
-    x = np.zeros(net.num_links)
     it = 0
-    with Progress(progress, "Logit SUE (MSA)", max_iter, gap) as bar:
+    with log:
         while True:
             dist, pred = shortest_paths(spg, cost, demand.origins)
             od_sp = dist[demand.od_row, dest]
             it += 1
-            if it == 1 and not np.isfinite(od_sp).all():
-                k = int(np.flatnonzero(~np.isfinite(od_sp))[0])
-                raise DemandError(
-                    f"no path from zone {int(demand.origins[demand.od_row[k]])} to zone "
-                    f"{int(demand.od_zone[k])} (0-based) for {demand.od_flow[k]:g} trips"
-                )
+            if it == 1:
+                check_reachable(demand, od_sp)
             if ps.size:
                 pc = ps.A @ cost
                 best, _ = ps.cheapest(pc)
@@ -107,30 +89,10 @@ def logit_sue(
                 x = ps.link_flows()
             else:
                 y = ps.AT @ y_paths
-                rg = float(np.abs(y - x).sum() / max(x.sum(), 1e-300))
-                history.append(rg)
-                stamps.append(time.perf_counter() - start)
-                bar.update(it, rg)
-                if callback is not None:
-                    callback(it, rg, x)
-                if rg <= gap or it >= max_iter:
+                if log.record(it, float(np.abs(y - x).sum() / max(x.sum(), 1e-300)), x):
                     break
                 step = 1.0 / it
                 ps.flow = ps.flow + step * (y_paths - ps.flow)
                 x = x + step * (y - x)
             cost = net.cost(x)
-    cost = net.cost(x)
-    return AssignmentResult(
-        flows=x,
-        cost=cost,
-        time=cost - net.fixed_cost,
-        gap=rg,
-        gap_history=history,
-        iterations=it,
-        wall_time=time.perf_counter() - start,
-        converged=rg <= gap,
-        algorithm="sue",
-        od_cost=expected,
-        od_pairs=np.column_stack([demand.origins[demand.od_row], demand.od_zone]),
-        iteration_times=stamps,
-    )
+    return log.result(net, demand, x, it, "sue", expected)
