@@ -145,10 +145,8 @@ def _best(router: Router, o: str, d: str, year: int | None) -> Route | None:
 def _p90(router: Router, route: Route | None, month: int | None, samples: int) -> float | None:
     if route is None or samples <= 0:
         return None
-    try:
-        from .reliability import simulate
-    except ImportError:  # pragma: no cover - reliability is optional
-        return None
+    from .reliability import simulate
+
     try:
         return float(simulate(router, route, samples=samples, month=month, seed=0).p90)
     except (CorridorError, FileNotFoundError, KeyError):

@@ -134,13 +134,10 @@ def _elements(router: Router, scope: str, usable: np.ndarray) -> tuple[list[str]
         codes = sorted(set(g.place_country[g.from_place[usable]]) | set(g.place_country[g.to_place[usable]]))
         pos = {c: i for i, c in enumerate(codes)}
         by_place = np.array([pos.get(c, -1) for c in g.place_country], dtype=np.int64)
-        try:
-            from .network.geo import countries
+        from .network.geo import countries
 
-            isos, cnames, _ = countries()
-            label = {iso: name for iso, name in zip(isos, cnames) if iso}
-        except Exception:  # pragma: no cover - labels are cosmetic
-            label = {}
+        isos, cnames, _ = countries()
+        label = {iso: name for iso, name in zip(isos, cnames) if iso}
         return codes, [label.get(c, c) for c in codes], by_place[g.from_place], by_place[g.to_place]
     raise InvalidOptionError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
 
@@ -215,7 +212,7 @@ def criticality(router: Router, od: pd.DataFrame, *, scope: str = "links", year:
     # balanced chunks: elements with many affected origins are the slow ones
     cost = np.array([len(np.unique(o_node[u])) if len(u) else 0 for u in users], dtype=float) + 0.05
     parallel = ray_address is not None or workers > 1
-    n_chunks = max(1, min(n, (workers if parallel else 1) * chunks_per_worker)) if parallel else 1
+    n_chunks = max(1, min(n, workers * chunks_per_worker)) if parallel else 1
     chunks: list[list[int]] = [[] for _ in range(n_chunks)]
     load = np.zeros(n_chunks)
     for k in np.argsort(-cost, kind="stable"):

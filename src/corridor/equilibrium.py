@@ -82,8 +82,7 @@ def load_corridor_demand(data_dir: Path | str | None = None, network: Network | 
     """
     from .demand import load_demand
 
-    folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    return load_demand(folder, network).od
+    return load_demand(data_dir, network).od
 
 
 # -- the problem ---------------------------------------------------------------------------------
@@ -477,19 +476,16 @@ class CorridorFlows:
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         """JSON-ready summary: settings, convergence, corridors, bottlenecks, loaded edges."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return json_records(frame)
-
         loaded = self.edges[self.edges["volume_teu"] > 0.5]
         return {
             "year": self.year, "algorithm": self.algorithm, "theta_per_hour_equivalent": self.theta,
             "relative_gap": self.gap, "iterations": self.iterations, "converged": self.converged,
             "engine": self.engine, "demand_teu_per_year": self.demand_teu, "zones": list(self.zones),
             "cost_unit": f"hours-equivalent per container (US$ / {self.value_of_time:g} US$ per FEU-hour)",
-            "corridors": records(self.corridors()),
-            "bottlenecks_by_vc": records(self.bottlenecks(top, by="vc")),
-            "bottlenecks_by_delay": records(self.bottlenecks(top, by="delay")),
-            "edges": records(loaded),
+            "corridors": json_records(self.corridors()),
+            "bottlenecks_by_vc": json_records(self.bottlenecks(top, by="vc")),
+            "bottlenecks_by_delay": json_records(self.bottlenecks(top, by="delay")),
+            "edges": json_records(loaded),
         }
 
 
@@ -621,13 +617,9 @@ VC_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#f46d43", "#a50026")
 def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, title: str = "") -> Path:
     """Write a PNG map: land and ferry links coloured by v/c (worst direction and element), width by
     volume; uncapacitated links grey; capacitated terminals as dots. Deep-sea legs are not drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from .maps import draw_countries
+    from .maps import draw_countries, plt
 
     path = Path(path)
     places = network.places.set_index("id")

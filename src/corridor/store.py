@@ -72,9 +72,7 @@ def code_version() -> str:
     root = Path(__file__).parent
     digest = hashlib.sha256()
     for name in ENGINE:
-        path = root / name
-        if path.is_file():
-            digest.update(path.read_bytes())
+        digest.update((root / name).read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 

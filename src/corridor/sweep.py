@@ -202,10 +202,6 @@ def run_one(data: str | None, task: Task) -> Run:
                seconds=time.perf_counter() - start)
 
 
-def _run_task(data: str | None, task: Task) -> Run:
-    return run_one(data, task)
-
-
 def tasks_for(spec: SweepSpec, data: str | None) -> list[Task]:
     version = data_version(data)
     out = []
@@ -229,7 +225,7 @@ def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStor
     tasks = tasks_for(spec, data_str)
     version, code = data_version(data_str), code_version()
     have = store.keys()
-    todo = [t for t in dict((t.key, t) for t in tasks).values() if t.key not in have]
+    todo = [t for t in {t.key: t for t in tasks}.values() if t.key not in have]
 
     def save(i: int, run: Run) -> None:
         full = Run(**{**run.__dict__, "data_version": version, "code_version": code, "sweep": spec.name})
@@ -238,7 +234,7 @@ def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStor
             on_run(full)
 
     with store.session():
-        run_tasks(_run_task, data_str, todo, workers=workers, ray_address=ray_address,
+        run_tasks(run_one, data_str, todo, workers=workers, ray_address=ray_address,
                   description=f"sweep {spec.name}", progress=progress, on_result=save)
     keys = [t.key for t in tasks]
     return SweepResult(spec, keys, len(todo), len(set(keys)) - len(todo), time.perf_counter() - start, store.path)
