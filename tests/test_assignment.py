@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -160,7 +162,7 @@ def test_fw_objective_is_monotone() -> None:
     objs: list[float] = []
     assign(net, demand * 3, "fw", gap=1e-6, max_iter=100, progress=False,
            callback=lambda i, g, x: objs.append(float(net.performance.integral(x).sum())))
-    assert all(b <= a + 1e-9 * abs(a) for a, b in zip(objs, objs[1:]))
+    assert all(b <= a + 1e-9 * abs(a) for a, b in itertools.pairwise(objs))
 
 
 @pytest.mark.parametrize(("seed", "mult"), [(7, 1.0), (7, 2.0), (3, 2.0)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,17 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
+def format_error(read: Callable[[Path], object], path: Path, line: int | None, words: str) -> TNTPFormatError:
+    """The error ``read(path)`` raises, after checking that it names the file, ``words`` and ``line``."""
+    with pytest.raises(TNTPFormatError) as info:
+        read(path)
+    msg = str(info.value)
+    assert str(path) in msg and words in msg
+    if line is not None:
+        assert f"{path.name}:{line}:" in msg
+    return info.value
+
+
 def test_small_net_reads(tmp_path: Path) -> None:
     net = read_net(write(tmp_path, "x_net.tntp", HEADER + GOOD_LINKS))
     assert (net.zones, net.nodes, net.first_thru_node, net.links) == (2, 3, 3, 2)
@@ -63,15 +75,9 @@ def test_small_net_reads(tmp_path: Path) -> None:
     ],
 )
 def test_broken_net_names_file_and_line(tmp_path: Path, text: str, line: int | None, words: str) -> None:
-    p = write(tmp_path, "broken_net.tntp", text)
-    with pytest.raises(TNTPFormatError) as info:
-        read_net(p)
-    msg = str(info.value)
-    assert str(p) in msg and words in msg
-    if line is not None:
-        assert f"broken_net.tntp:{line}:" in msg
-    assert info.value.line == line
-    assert isinstance(info.value, ValueError) and isinstance(info.value, CorridorError)
+    err = format_error(read_net, write(tmp_path, "broken_net.tntp", text), line, words)
+    assert err.line == line
+    assert isinstance(err, ValueError) and isinstance(err, CorridorError)
 
 
 TRIPS = """<NUMBER OF ZONES> 2
@@ -103,13 +109,7 @@ def test_trips_read(tmp_path: Path) -> None:
     ],
 )
 def test_broken_trips_names_file_and_line(tmp_path: Path, text: str, line: int | None, words: str) -> None:
-    p = write(tmp_path, "bad_trips.tntp", text)
-    with pytest.raises(TNTPFormatError) as info:
-        read_trips(p)
-    msg = str(info.value)
-    assert str(p) in msg and words in msg
-    if line is not None:
-        assert f"bad_trips.tntp:{line}:" in msg
+    format_error(read_trips, write(tmp_path, "bad_trips.tntp", text), line, words)
 
 
 def test_trips_zone_count_must_match_network(tmp_path: Path) -> None:
