@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from .cli import console, fail
-from .errors import CorridorError
+from .cli import DataOption, console, guarded
 from .settings import Settings
 
 
@@ -67,14 +66,14 @@ def register(app: typer.Typer) -> None:
         scenario: Optional[str] = typer.Option(None, help="A scenario (bundled name or YAML file) applied first."),
         map_file: Optional[Path] = typer.Option(None, "--map", help="Write a PNG map of v/c to this file."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-        data: Optional[Path] = typer.Option(None, "--data", help="Dataset folder (default: the bundled one)."),
+        data: Optional[Path] = DataOption,
     ) -> None:
         """Assign the corridor demand with capacities: link volumes, v/c, delays, bottlenecks and
         corridor volumes beside the published 2024 ones."""
         from .equilibrium import assign_corridors, plot_vc_map
         from .network import load_network
 
-        try:
+        def run() -> tuple[Any, Path | None]:
             network = load_network(data)
             demand = None
             if scenario:
@@ -82,17 +81,15 @@ def register(app: typer.Typer) -> None:
                 from .scenarios import apply_demand, apply_scenario, load_scenario
 
                 sc = load_scenario(scenario)
-                base = network
-                network = apply_scenario(network, sc)
-                od = load_corridor_demand(data, base)
-                demand = apply_demand(od, sc)
+                base, network = network, apply_scenario(network, sc)
+                demand = apply_demand(load_corridor_demand(data, base), sc)
             flows = assign_corridors(network, year=year, algorithm=algorithm, gap=gap, max_iter=max_iter,
                                      theta=theta, data_dir=data, demand=demand,
-                                     settings=Settings(cargo_class=cargo) if cargo else None, show_progress=None if not as_json else False)
-            written = plot_vc_map(flows, network, map_file) if map_file else None
-        except CorridorError as exc:
-            fail(str(exc))
-            return
+                                     settings=Settings(cargo_class=cargo) if cargo else None,
+                                     show_progress=False if as_json else None)
+            return flows, plot_vc_map(flows, network, map_file) if map_file else None
+
+        flows, written = guarded(run)
         if as_json:
             payload = flows.to_dict(top)
             payload["scenario"] = scenario

@@ -10,19 +10,12 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from .cli import console, err, fail, guarded
+from .cli import DataOption, console, err, fail, guarded
+from .store import json_default
 
 
 def _emit(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_default) + "\n")
-
-
-def _default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n")
 
 
 def _inputs(data: Optional[Path], need_demand: bool = False) -> tuple[Any, Any]:
@@ -45,7 +38,6 @@ def _fmt(value: Any, spec: str = ",.1f", signed: bool = False) -> str:
     return format(value, ("+" if signed else "") + spec)
 
 
-DataOption = typer.Option(None, "--data", help="Dataset folder (default: the bundled one).")
 StoreOption = typer.Option(None, "--store", help="Run store file (default: $CORRIDOR_STORE or ~/.cache/corridor/runs.duckdb).")
 
 
@@ -220,7 +212,7 @@ def register(app: typer.Typer) -> None:
         rs = guarded(lambda: RunStore(store))
         with progress_bar(err) as bar:
             def log(run: Any) -> None:
-                err.print(f"stored {run.key} {run.scenario} {json.dumps(run.params, default=_default)} "
+                err.print(f"stored {run.key} {run.scenario} {json.dumps(run.params, default=json_default)} "
                           f"({run.seconds:.2f} s)", highlight=False, soft_wrap=True)
 
             res = guarded(lambda: run_sweep(s, data=data, store=rs, workers=workers or default_workers(),
@@ -271,7 +263,7 @@ def register(app: typer.Typer) -> None:
         d = run.to_dict()
         d.pop("result")
         for k, v in d.items():
-            console.print(f"[bold]{k}[/]: {json.dumps(v, default=_default, ensure_ascii=False) if isinstance(v, (dict, list)) else v}")
+            console.print(f"[bold]{k}[/]: {json.dumps(v, default=json_default, ensure_ascii=False) if isinstance(v, (dict, list)) else v}")
 
     @runs_app.command("export")
     def runs_export(
@@ -332,7 +324,7 @@ def _pairs_from_args(args: list[str]) -> list[tuple[str, str]]:
     while i < len(args):
         if args[i] != "--pair":
             fail(f"unexpected argument {args[i]!r}; pairs are given as --pair ORIGIN DESTINATION")
-        if i + 2 >= len(args) + 0 and len(args) - i < 3:
+        if len(args) - i < 3:
             fail("--pair takes two places: --pair ORIGIN DESTINATION")
         out.append((args[i + 1], args[i + 2]))
         i += 3

@@ -165,8 +165,8 @@ class RunStore:
         """Store a run in one transaction; False if its key was already there."""
         row = (run.key, run.kind, run.scenario, run.scenario_key, json.dumps(run.params, sort_keys=True, default=str),
                run.data_version, run.code_version, run.sweep, run.created or _dt.datetime.now(),
-               float(run.seconds), json.dumps(run.summary, default=_json_default),
-               json.dumps(run.result, default=_json_default))
+               float(run.seconds), json.dumps(run.summary, default=json_default),
+               json.dumps(run.result, default=json_default))
         with self._writer() as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -217,35 +217,31 @@ class RunStore:
     def frame(self, *, kind: str | None = None, sweep: str | None = None, with_result: bool = False) -> pd.DataFrame:
         """The runs as a table (``params`` and ``summary`` as JSON text)."""
         cols = [c for c in COLUMNS if with_result or c != "result"]
-        where, args = [], []
-        if kind:
-            where.append("kind = ?")
-            args.append(kind)
-        if sweep:
-            where.append("sweep = ?")
-            args.append(sweep)
-        sql = f"SELECT {', '.join(cols)} FROM runs" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY created"
+        where, args = _where(kind, sweep)
+        sql = f"SELECT {', '.join(cols)} FROM runs{where} ORDER BY created"
         with self._connect(read_only=True) as con:
             return con.execute(sql, args).df()
 
     def export_parquet(self, path: str | Path, *, kind: str | None = None, sweep: str | None = None) -> Path:
         """Write the runs (with results) to a Parquet file."""
         path = Path(path)
-        where, args = [], []
-        if kind:
-            where.append("kind = ?")
-            args.append(kind)
-        if sweep:
-            where.append("sweep = ?")
-            args.append(sweep)
+        where, args = _where(kind, sweep)
         target = str(path).replace("'", "''")
-        sql = "SELECT * FROM runs" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY created"
+        sql = f"SELECT * FROM runs{where} ORDER BY created"
         with self._connect(read_only=True) as con:
             con.execute(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET)", args)
         return path
 
 
-def _json_default(value: Any) -> Any:
+def _where(kind: str | None, sweep: str | None) -> tuple[str, list[str]]:
+    """The `` WHERE …`` clause (empty for no filter) and its arguments."""
+    filters = [(column, value) for column, value in (("kind", kind), ("sweep", sweep)) if value]
+    where = " AND ".join(f"{column} = ?" for column, _ in filters)
+    return (f" WHERE {where}" if where else ""), [value for _, value in filters]
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps``'s ``default``: numpy scalars as Python numbers, dates as ISO text, else ``str``."""
     if hasattr(value, "item"):
         return value.item()
     if hasattr(value, "isoformat"):

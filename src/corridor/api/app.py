@@ -438,10 +438,7 @@ def _criticality_routes(app: FastAPI, service: RouteService, jobs: JobManager, t
         progress(0.01, "loading demand")
         router = service.router("", params.scenario)
         od = service.demand()
-        year = params.year
-        if year is None and params.scenario:
-            year = service.scenario(params.scenario).year
-        result = module.criticality(router, od, scope=params.scope, year=year, rank_by=params.rank_by, workers=1,
+        result = module.criticality(router, od, scope=params.scope, year=service.year(params.year, params.scenario), rank_by=params.rank_by, workers=1,
                                     progress=_JobProgress(progress))
         return finite(result.to_dict(top=params.top))
 
@@ -463,9 +460,7 @@ def _assignment_routes(app: FastAPI, service: RouteService, jobs: JobManager, ti
     def run(params: AssignmentRequest, progress: Any) -> dict[str, Any]:
         progress(0.01, "building the problem")
         network = service.scenario_network(params.scenario) if params.scenario else service.network
-        year = params.year
-        if year is None and params.scenario:
-            year = service.scenario(params.scenario).year
+        year = service.year(params.year, params.scenario)
         kwargs: dict[str, Any] = {} if year is None else {"year": year}
         max_iter = params.max_iter
 

@@ -99,6 +99,12 @@ class RouteService:
             raise UnknownScenarioError(name, difflib.get_close_matches(name, names, n=5, cutoff=0.3) or names[:10])
         return feature.module.load_scenario(name)
 
+    def year(self, year: int | None, scenario: str | None) -> int | None:
+        """``year``, else the year of ``scenario`` (None when neither sets one)."""
+        if year is None and scenario:
+            year = self.scenario(scenario).year
+        return year
+
     def router(self, cargo: str = "", scenario: str | None = None) -> Router:
         cargo = cargo or self.settings.cargo_class
         if cargo not in self.cargo_classes:
@@ -173,9 +179,7 @@ class RouteService:
     def _route(self, places: RouteRequest | CompareRequest, opts: RouteOptions, reliability: bool,
                geometry: bool) -> dict[str, Any]:
         router = self.router(opts.cargo, opts.scenario)
-        year = opts.year
-        if year is None and opts.scenario:
-            year = self.scenario(opts.scenario).year
+        year = self.year(opts.year, opts.scenario)
         if year is None:
             year = _dt.date.today().year
         routes = router.route(places.origin, places.destination, optimize=opts.optimize,

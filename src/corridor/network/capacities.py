@@ -22,6 +22,7 @@ from typing import Iterable
 import pandas as pd
 
 from .load import Problem, default_data_dir
+from .schema import split_list
 
 FILE = "capacities.csv"
 COLUMNS = ("element", "kind", "capacity_teu_per_year", "source", "note")
@@ -111,7 +112,7 @@ def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[s
                                             f"must be a number > 0 (TEU per year), not {row['capacity_teu_per_year']!r}"))
                     ok = False
                     capacity = math.nan
-                cited = [s.strip() for s in row["source"].split("|") if s.strip()]
+                cited = split_list(row["source"])
                 if not cited:
                     problems.append(Problem(FILE, line, "source", "a capacity must cite a source"))
                     ok = False

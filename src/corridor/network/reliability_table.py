@@ -15,13 +15,13 @@ from typing import Iterable
 
 from ..errors import DataError
 from .load import Problem, default_data_dir
+from .schema import MODES, split_list
 
 FILE = "reliability.csv"
 
 #: time components of a route (``closure`` is a property of a port, read per crossing)
 COMPONENTS = ("run", "handling", "port", "gauge", "transfer", "border", "wait", "closure")
 FAMILIES = ("fixed", "gamma", "lognormal", "headway", "late")
-MODES = ("rail", "road", "ferry", "sea")
 COLUMNS = ("component", "mode", "country", "place", "link", "months", "family", "cv", "late_share",
            "late_mean_h", "closure_share", "closure_mean_h", "storm_group", "shared", "source",
            "closure_source", "note")
@@ -95,10 +95,6 @@ def _months(text: str) -> frozenset[int]:
             raise ValueError(part)
         out.update(range(a, b + 1))
     return frozenset(out)
-
-
-def _ids(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split("|") if part.strip())
 
 
 def _float(row: dict[str, str], key: str, line: int, problems: list[Problem], *, lo: float, hi: float,
@@ -233,7 +229,7 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[Problem], places: 
     shared_text = value["shared"].lower()
     if shared_text not in ("", "true", "false"):
         problems.append(Problem(FILE, line, "shared", f"must be true, false or empty (got {value['shared']!r})"))
-    source, closure_source = _ids(value["source"]), _ids(value["closure_source"])
+    source, closure_source = tuple(split_list(value["source"])), tuple(split_list(value["closure_source"]))
     if component != "closure" and not source:
         problems.append(Problem(FILE, line, "source", f"the {family or 'row'} parameters cite no source"))
     if component == "closure" and not closure_source:
