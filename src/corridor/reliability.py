@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -317,14 +318,9 @@ def _month_split(samples: int) -> list[tuple[int, int]]:
     return [(m + 1, int(c)) for m, c in enumerate(count) if c]
 
 
-_BUNDLED: ReliabilityTable | None = None
-
-
+@lru_cache(maxsize=1)
 def _default_table() -> ReliabilityTable:
-    global _BUNDLED
-    if _BUNDLED is None:
-        _BUNDLED = load_reliability()
-    return _BUNDLED
+    return load_reliability()
 
 
 def simulate(router: Router, route: Route, *, samples: int = 100_000, month: int | None = None, seed: int = 0,
