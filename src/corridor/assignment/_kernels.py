@@ -63,6 +63,63 @@ def update_links(x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
 
 
 # --------------------------------------------------------------------------- Dijkstra
+@njit(cache=True, inline="always")
+def _sift_down(hk, hv, size):
+    """Move the entry at ``size`` (the old last one) down from the root of the heap of ``size`` entries."""
+    kk = hk[size]
+    vv = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if hk[c] >= kk:
+            break
+        hk[i] = hk[c]
+        hv[i] = hv[c]
+        i = c
+    hk[i] = kk
+    hv[i] = vv
+
+
+@njit(cache=True, inline="always")
+def _sift_up(hk, hv, i, key, val):
+    """Insert ``(key, val)`` into the heap at the free slot ``i`` (its old size)."""
+    while i > 0:
+        par = (i - 1) >> 1
+        if hk[par] <= key:
+            break
+        hk[i] = hk[par]
+        hv[i] = hv[par]
+        i = par
+    hk[i] = key
+    hv[i] = val
+
+
+@njit(cache=True, inline="always")
+def _mark_targets(tmark, od_dest, lo, hi, stamp):
+    """Stamp the destinations ``od_dest[lo:hi]`` in ``tmark``; returns how many distinct ones there are."""
+    nt = 0
+    for k in range(lo, hi):
+        dd = od_dest[k]
+        if tmark[dd] != stamp:
+            tmark[dd] = stamp
+            nt += 1
+    return nt
+
+
+@njit(cache=True, inline="always")
+def _od_costs(dist, od_dest, od_flow, od_cost, lo, hi, total):
+    """Write the costs of the OD entries ``lo:hi`` into ``od_cost``; returns ``total + Σ demand · cost``."""
+    for k in range(lo, hi):
+        c = dist[od_dest[k]]
+        od_cost[k] = c
+        total += c * od_flow[k]
+    return total
+
+
 @njit(cache=True)
 def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tmark, stamp, ntarget):
     """Shortest-path tree from ``o`` until the ``ntarget`` nodes with ``tmark == stamp`` are settled.
@@ -82,22 +139,7 @@ def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tma
         v = hv[0]
         size -= 1
         if size > 0:
-            kk = hk[size]
-            vv = hv[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and hk[c + 1] < hk[c]:
-                    c += 1
-                if hk[c] >= kk:
-                    break
-                hk[i] = hk[c]
-                hv[i] = hv[c]
-                i = c
-            hk[i] = kk
-            hv[i] = vv
+            _sift_down(hk, hv, size)
         if d > dist[v]:
             continue
         order[nset] = v
@@ -114,18 +156,8 @@ def _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tma
             if nd < dist[w]:
                 dist[w] = nd
                 plink[w] = link[e]
-                # push (nd, w)
-                i = size
+                _sift_up(hk, hv, size, nd, w)
                 size += 1
-                while i > 0:
-                    par = (i - 1) >> 1
-                    if hk[par] <= nd:
-                        break
-                    hk[i] = hk[par]
-                    hv[i] = hv[par]
-                    i = par
-                hk[i] = nd
-                hv[i] = w
     return nset
 
 
@@ -147,18 +179,12 @@ def aon(ptr, head, link, tail, blocked, cost, origins, row_ptr, od_dest, od_flow
     total = 0.0
     for r in range(origins.size):
         o = origins[r]
-        nt = 0
-        for k in range(row_ptr[r], row_ptr[r + 1]):
-            dd = od_dest[k]
-            if tmark[dd] != r + 1:
-                tmark[dd] = r + 1
-                nt += 1
-            load[dd] += od_flow[k]
+        lo, hi = row_ptr[r], row_ptr[r + 1]
+        nt = _mark_targets(tmark, od_dest, lo, hi, r + 1)
+        for k in range(lo, hi):
+            load[od_dest[k]] += od_flow[k]
         nset = _dijkstra(o, ptr, head, link, cost, blocked, dist, plink, order, hk, hv, tmark, r + 1, nt)
-        for k in range(row_ptr[r], row_ptr[r + 1]):
-            c = dist[od_dest[k]]
-            od_cost[k] = c
-            total += c * od_flow[k]
+        total = _od_costs(dist, od_dest, od_flow, od_cost, lo, hi, total)
         for i in range(nset - 1, 0, -1):
             v = order[i]
             f = load[v]
@@ -168,7 +194,7 @@ def aon(ptr, head, link, tail, blocked, cost, origins, row_ptr, od_dest, od_flow
                 load[tail[a]] += f
                 load[v] = 0.0
         load[o] = 0.0
-        for k in range(row_ptr[r], row_ptr[r + 1]):  # unreachable destinations keep their load
+        for k in range(lo, hi):  # unreachable destinations keep their load
             load[od_dest[k]] = 0.0
         dist[:] = np.inf
     return total
@@ -185,22 +211,23 @@ def sp_trees(ptr, head, link, blocked, cost, origins, row_ptr, od_dest, od_flow,
     tmark = np.zeros(n, dtype=np.int32)
     total = 0.0
     for r in range(origins.size):
-        nt = 0
-        for k in range(row_ptr[r], row_ptr[r + 1]):
-            dd = od_dest[k]
-            if tmark[dd] != r + 1:
-                tmark[dd] = r + 1
-                nt += 1
+        lo, hi = row_ptr[r], row_ptr[r + 1]
+        nt = _mark_targets(tmark, od_dest, lo, hi, r + 1)
         _dijkstra(origins[r], ptr, head, link, cost, blocked, dist, trees[r], order, hk, hv, tmark, r + 1, nt)
-        for k in range(row_ptr[r], row_ptr[r + 1]):
-            c = dist[od_dest[k]]
-            od_cost[k] = c
-            total += c * od_flow[k]
+        total = _od_costs(dist, od_dest, od_flow, od_cost, lo, hi, total)
         dist[:] = np.inf
     return total
 
 
 # --------------------------------------------------------------------------- gradient projection
+@njit(cache=True, inline="always")
+def _path_cost(p, pstart, plen, pool, cost):
+    c = 0.0
+    for q in range(pstart[p], pstart[p] + plen[p]):
+        c += cost[pool[q]]
+    return c
+
+
 @njit(cache=True)
 def gp_init(trees, tail, origins, row_ptr, od_dest, od_flow, num_links):
     """One path per OD (the tree path) carrying all its demand; returns the path store and link flows."""
@@ -273,11 +300,7 @@ def gp_pass(
                     v = tail[a]
                 best = np.inf
                 for j in range(n):
-                    p = odp[k, j]
-                    c = 0.0
-                    for q in range(pstart[p], pstart[p] + plen[p]):
-                        c += cost[pool[q]]
-                    best = min(best, c)
+                    best = min(best, _path_cost(odp[k, j], pstart, plen, pool, cost))
                 if cnew < best * (1.0 - 1e-12):
                     # append the tree path
                     if used + ln > pool.size:
@@ -317,16 +340,12 @@ def gp_pass(
             best = np.inf
             js = 0
             for j in range(n):
-                p = odp[k, j]
-                c = 0.0
-                for q in range(pstart[p], pstart[p] + plen[p]):
-                    c += cost[pool[q]]
+                c = _path_cost(odp[k, j], pstart, plen, pool, cost)
                 if c < best:
                     best = c
                     js = j
             s = odp[k, js]
             stamp += 1
-            ds = 0.0
             for q in range(pstart[s], pstart[s] + plen[s]):
                 mark[pool[q]] = stamp
             for j in range(n):

@@ -127,10 +127,9 @@ class Progress(AbstractContextManager["Progress"]):
             self._bar.stop()
 
 
-class IterationLog(AbstractContextManager["IterationLog"]):
-    """One run's gap history and timings, progress bar and callback; builds the :class:`AssignmentResult`.
-
-    The clock starts when the log is made, so make it before the solver's setup.
+class IterationLog(Progress):
+    """A :class:`Progress` that also keeps the run's gap history and timings, calls the callback, and builds
+    the :class:`AssignmentResult`. The clock starts when the log is made, so make it before the solver's setup.
     """
 
     def __init__(
@@ -141,33 +140,19 @@ class IterationLog(AbstractContextManager["IterationLog"]):
         progress: bool | None,
         callback: Callable[[int, float, FloatArray], None] | None,
     ) -> None:
+        super().__init__(progress, label, max_iter, gap)
         self.start = time.perf_counter()
-        self.target = gap
-        self.max_iter = max_iter
         self.callback = callback
-        self.bar = Progress(progress, label, max_iter, gap)
         self.gap = float("inf")
         self.history: list[float] = []
         self.stamps: list[float] = []
-
-    def __enter__(self) -> Self:
-        self.bar.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.bar.__exit__(exc_type, exc, tb)
 
     def record(self, iteration: int, gap: float, flows: FloatArray) -> bool:
         """Log ``gap`` at ``iteration``; True when the run should stop (target gap or ``max_iter`` reached)."""
         self.gap = gap
         self.history.append(gap)
         self.stamps.append(time.perf_counter() - self.start)
-        self.bar.update(iteration, gap)
+        self.update(iteration, gap)
         if self.callback is not None:
             self.callback(iteration, gap, flows)
         return gap <= self.target or iteration >= self.max_iter
