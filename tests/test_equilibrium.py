@@ -15,8 +15,15 @@ from typer.testing import CliRunner
 
 from corridor.cli import app
 from corridor.demand import load_demand
-from corridor.equilibrium import (BPR_B, assign_corridors, build_problem, load_corridor_demand, plot_vc_map,
-                                  results, solve)
+from corridor.equilibrium import (
+    BPR_B,
+    assign_corridors,
+    build_problem,
+    load_corridor_demand,
+    plot_vc_map,
+    results,
+    solve,
+)
 from corridor.errors import DataError
 from corridor.network import check_dataset, load_network
 

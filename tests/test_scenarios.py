@@ -11,8 +11,15 @@ from typer.testing import CliRunner
 from corridor.cli import app
 from corridor.network import load_network
 from corridor.routing import Router
-from corridor.scenarios import (ScenarioError, apply_demand, apply_scenario, bundled_scenarios, changed_links,
-                                load_scenario, scenario_from_text)
+from corridor.scenarios import (
+    ScenarioError,
+    apply_demand,
+    apply_scenario,
+    bundled_scenarios,
+    changed_links,
+    load_scenario,
+    scenario_from_text,
+)
 
 MINI = Path(__file__).parent / "data" / "mini"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -15,7 +16,7 @@ from .settings import Settings
 
 
 def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
-    if value is None or value != value:
+    if value is None or pd.isna(value):
         return "–"
     return fmt.format(value)
 
@@ -43,8 +44,7 @@ def corridor_table(frame) -> Table:  # type: ignore[no-untyped-def]
                          ("difference", "right"), ("source", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in frame.itertuples(index=False):
-        diff = "–" if r.published_teu is None or r.published_teu != r.published_teu else \
-            f"{r.difference_teu:+,.0f} ({r.difference_pct:+.0f} %)"
+        diff = "–" if pd.isna(r.published_teu) else f"{r.difference_teu:+,.0f} ({r.difference_pct:+.0f} %)"
         table.add_row(r.corridor, _num(r.model_teu), _num(r.published_teu), diff, r.source or "not published")
     return table
 
@@ -58,15 +58,15 @@ def register(app: typer.Typer) -> None:
         algorithm: str = typer.Option("bfw", help="User equilibrium: bfw, cfw, fw, gp; or sue (logit)."),
         theta: float = typer.Option(0.02, help="Logit dispersion per hour-equivalent (sue only); 1/θ = the "
                                     "cost spread, in hours-equivalent, that shifts route odds by e."),
-        gap: Optional[float] = typer.Option(None, help="Convergence target (UE relative gap 1e-4; SUE flow change 1e-3)."),
-        max_iter: Optional[int] = typer.Option(None, "--max-iter", help="Iteration limit."),
+        gap: float | None = typer.Option(None, help="Convergence target (UE relative gap 1e-4; SUE flow change 1e-3)."),
+        max_iter: int | None = typer.Option(None, "--max-iter", help="Iteration limit."),
         top: int = typer.Option(10, help="How many bottlenecks to list."),
-        cargo: Optional[str] = typer.Option(None, help="Cargo class whose value of time prices time "
-                                            "(default high_value: the boxes that go by land)."),
-        scenario: Optional[str] = typer.Option(None, help="A scenario (bundled name or YAML file) applied first."),
-        map_file: Optional[Path] = typer.Option(None, "--map", help="Write a PNG map of v/c to this file."),
+        cargo: str | None = typer.Option(None, help="Cargo class whose value of time prices time "
+                                      "(default high_value: the boxes that go by land)."),
+        scenario: str | None = typer.Option(None, help="A scenario (bundled name or YAML file) applied first."),
+        map_file: Path | None = typer.Option(None, "--map", help="Write a PNG map of v/c to this file."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """Assign the corridor demand with capacities: link volumes, v/c, delays, bottlenecks and
         corridor volumes beside the published 2024 ones."""

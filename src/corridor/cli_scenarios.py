@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -18,7 +19,7 @@ def _emit(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n")
 
 
-def _inputs(data: Optional[Path], need_demand: bool = False) -> tuple[Any, Any]:
+def _inputs(data: Path | None, need_demand: bool = False) -> tuple[Any, Any]:
     from .demand import has_demand, load_demand
     from .network import load_network
 
@@ -33,7 +34,7 @@ def _inputs(data: Optional[Path], need_demand: bool = False) -> tuple[Any, Any]:
 
 
 def _fmt(value: Any, spec: str = ",.1f", signed: bool = False) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format(value, ("+" if signed else "") + spec)
 
@@ -49,21 +50,22 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         base: str = typer.Argument(..., help="Base scenario: `base`, a bundled name or a YAML file."),
         scenario: str = typer.Argument(..., help="Scenario to compare: a bundled name or a YAML file."),
-        pairs: Optional[Path] = typer.Option(None, "--pairs", help="CSV with origin,destination columns."),
+        pairs: Path | None = typer.Option(None, "--pairs", help="CSV with origin,destination columns."),
         out: Path = typer.Option(Path("report"), "--out", help="Folder for the PNG map and the GeoJSON of what changed."),
         no_map: bool = typer.Option(False, "--no-map", help="Write no map and no GeoJSON."),
         samples: int = typer.Option(2000, "--samples", help="Monte Carlo draws per route for P90 (0: none)."),
         top: int = typer.Option(15, "--top", help="Link volume changes to print."),
-        cargo: Optional[str] = typer.Option(None, help="Cargo class: general, high_value, bulk "
-                                            "(default: the demand's, high_value)."),
+        cargo: str | None = typer.Option(None, help="Cargo class: general, high_value, bulk "
+                                      "(default: the demand's, high_value)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """Per origin–destination pair the change in time, cost, CO2, P90 and corridor; with demand, link volumes.
 
         Pairs: --pair ORIGIN DESTINATION (repeatable), --pairs FILE, else the demand's pairs.
         """
-        from .compare import compare as run_compare, read_pairs
+        from .compare import compare as run_compare
+        from .compare import read_pairs
         from .demand import demand_settings
 
         network, demand = _inputs(data)
@@ -91,15 +93,15 @@ def register(app: typer.Typer) -> None:
     def criticality(
         scope: str = typer.Option("links", help="What to remove: links, places, crossings or countries."),
         top: int = typer.Option(20, "--top", help="How many of the most critical to show."),
-        scenario: Optional[str] = typer.Option(None, "--scenario", help="Study the network as this scenario makes it."),
+        scenario: str | None = typer.Option(None, "--scenario", help="Study the network as this scenario makes it."),
         rank_by: str = typer.Option("unrouted", "--rank-by", help="unrouted (TEU without a route, then cost) or cost."),
-        year: Optional[int] = typer.Option(None, help="Use the links open in this year (default: the scenario's, else this year)."),
+        year: int | None = typer.Option(None, help="Use the links open in this year (default: the scenario's, else this year)."),
         workers: int = typer.Option(0, "--workers", "-j", help="Local processes (0: one per CPU)."),
-        ray: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
+        ray: str | None = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
         save: bool = typer.Option(False, "--save", help="Also keep the result in the run store."),
-        store: Optional[Path] = StoreOption,
+        store: Path | None = StoreOption,
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """Remove each element in turn; rank by the increase in generalized cost and the TEU left without a route."""
         from .criticality import criticality as run_criticality
@@ -149,19 +151,19 @@ def register(app: typer.Typer) -> None:
         years: int = typer.Option(49, "--years", help="Concession term, years."),
         option_years: int = typer.Option(0, "--option-years", help="Optional extension, years (TRIPP: 50)."),
         discount: float = typer.Option(0.08, "--discount", help="Real discount rate per year."),
-        tariff: Optional[str] = typer.Option(None, "--tariff", help="0.30/teu-km or 150/teu (default: tariffs.csv)."),
+        tariff: str | None = typer.Option(None, "--tariff", help="0.30/teu-km or 150/teu (default: tariffs.csv)."),
         growth: float = typer.Option(0.03, "--growth", help="Traffic growth per year."),
-        start_year: Optional[int] = typer.Option(None, "--start-year", help="First year of operation."),
-        capex: Optional[float] = typer.Option(None, "--capex", help="Construction cost, US$ (default: sourced where known)."),
+        start_year: int | None = typer.Option(None, "--start-year", help="First year of operation."),
+        capex: float | None = typer.Option(None, "--capex", help="Construction cost, US$ (default: sourced where known)."),
         opex_share: float = typer.Option(0.0, "--opex-share", help="Operating cost as a share of revenue."),
         every: int = typer.Option(5, "--every", help="Print every Nth year of the traffic table."),
-        cargo: Optional[str] = typer.Option(None, help="Cargo class for route choice (default: the demand's, high_value)."),
+        cargo: str | None = typer.Option(None, help="Cargo class for route choice (default: the demand's, high_value)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """Traffic by year, revenue and NPV of a concession on a group of links, with every assumption."""
-        from .economics import concession_economics
         from .demand import demand_settings
+        from .economics import concession_economics
 
         network, demand = _inputs(data, need_demand=True)
         res = guarded(lambda: concession_economics(
@@ -197,11 +199,11 @@ def register(app: typer.Typer) -> None:
     def sweep(
         spec: Path = typer.Argument(..., help="Sweep file (YAML): analysis, scenarios, parameters, fixed."),
         workers: int = typer.Option(0, "--workers", "-j", help="Local processes (0: one per CPU)."),
-        ray: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
-        store: Optional[Path] = StoreOption,
+        ray: str | None = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
+        store: Path | None = StoreOption,
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Print a line on stderr as each run is stored."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """Run a grid of scenarios × parameters; every run lands in the run store, stored runs are reused."""
         from .parallel import default_workers, progress_bar
@@ -228,9 +230,9 @@ def register(app: typer.Typer) -> None:
 
     @runs_app.command("list")
     def runs_list(
-        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this analysis."),
-        sweep_name: Optional[str] = typer.Option(None, "--sweep", help="Only runs of this sweep."),
-        store: Optional[Path] = StoreOption,
+        kind: str | None = typer.Option(None, "--kind", help="Only runs of this analysis."),
+        sweep_name: str | None = typer.Option(None, "--sweep", help="Only runs of this sweep."),
+        store: Path | None = StoreOption,
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """The stored runs, oldest first."""
@@ -250,7 +252,7 @@ def register(app: typer.Typer) -> None:
     @runs_app.command("show")
     def runs_show(
         key: str = typer.Argument(..., help="A run key (or its first characters)."),
-        store: Optional[Path] = StoreOption,
+        store: Path | None = StoreOption,
         as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
     ) -> None:
         """One stored run: its parameters, versions, summary (and with --json its full result)."""
@@ -268,9 +270,9 @@ def register(app: typer.Typer) -> None:
     @runs_app.command("export")
     def runs_export(
         parquet: Path = typer.Option(..., "--parquet", help="Parquet file to write."),
-        kind: Optional[str] = typer.Option(None, "--kind", help="Only runs of this analysis."),
-        sweep_name: Optional[str] = typer.Option(None, "--sweep", help="Only runs of this sweep."),
-        store: Optional[Path] = StoreOption,
+        kind: str | None = typer.Option(None, "--kind", help="Only runs of this analysis."),
+        sweep_name: str | None = typer.Option(None, "--sweep", help="Only runs of this sweep."),
+        store: Path | None = StoreOption,
     ) -> None:
         """Write the stored runs (with results as JSON text) to a Parquet file."""
         from .store import RunStore
@@ -281,9 +283,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def scenarios(
-        name: Optional[str] = typer.Argument(None, help="Show this scenario (a bundled name or a YAML file)."),
+        name: str | None = typer.Argument(None, help="Show this scenario (a bundled name or a YAML file)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
     ) -> None:
         """List the bundled scenarios, or show and validate one against the dataset."""
         from .network import load_network

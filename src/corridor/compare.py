@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,10 +123,10 @@ class Comparison:
                 ax.plot(xs, ys, ":", color="black", linewidth=2, zorder=4)
             elif change == "added" or "operational" in change:
                 ax.plot(xs, ys, "--", color="#2166ac", linewidth=2, zorder=4)
-        for label, style in (("more TEU", dict(color="#1a9850", linewidth=4)),
-                             ("fewer TEU", dict(color="#d73027", linewidth=4)),
-                             ("opened / added", dict(color="#2166ac", linestyle="--", linewidth=2)),
-                             ("closed", dict(color="black", linestyle=":", linewidth=2))):
+        for label, style in (("more TEU", {"color": "#1a9850", "linewidth": 4}),
+                             ("fewer TEU", {"color": "#d73027", "linewidth": 4}),
+                             ("opened / added", {"color": "#2166ac", "linestyle": "--", "linewidth": 2}),
+                             ("closed", {"color": "black", "linestyle": ":", "linewidth": 2})):
             ax.plot([], [], label=label, **style)
         ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
         ax.set_title(f"What changes: {self.base.name} → {self.scenario.name}", loc="left")

@@ -48,7 +48,7 @@ class Demand:
         years = self.od["year"].dropna()
         return int(years.mode().iloc[0]) if len(years) else 2024
 
-    def scaled(self, od: pd.DataFrame) -> "Demand":
+    def scaled(self, od: pd.DataFrame) -> Demand:
         """The same zones with another matrix (e.g. grown by a scenario)."""
         return Demand(self.zones, od, self.version)
 

@@ -32,18 +32,19 @@ the published 2024 volumes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from .demand import demand_settings
 from .errors import DataError, InvalidOptionError, NoRouteError
 from .graph import KINDS, LAYERS, MODES, RoutingGraph
 from .network import Network, load_network
-from .demand import demand_settings
 from .network.capacities import read_capacities
 from .network.load import default_data_dir
 from .settings import Settings
@@ -66,8 +67,8 @@ EU27 = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", 
 
 #: published 2024 corridor volumes the model is set beside (TEU per year, both directions)
 PUBLISHED = {
-    "caspian": (56_500, "KZMT-2026", "TITR containers via Kazakh and Azerbaijani seaports, 2024 "
-                                     "(4.484 Mt all cargo, mostly bulk and oil)"),
+    "caspian": (56_500, "KZMT-2026", ("TITR containers via Kazakh and Azerbaijani seaports, 2024 "
+                                      "(4.484 Mt all cargo, mostly bulk and oil)")),
     "northern": (412_000, "UTLC-2024", "UTLC ERA China–Europe–China transit via KZ/RU/BY, 2024"),
 }
 
@@ -693,6 +694,18 @@ def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, tit
     return path
 
 
-__all__ = ["ALGORITHMS", "CorridorFlows", "CorridorProblem", "DEFAULT_THETA", "PUBLISHED", "QUEUE_ALPHA",
-           "assign_corridors", "build_problem", "edge_capacities", "load_corridor_demand", "plot_vc_map",
-           "results", "solve"]
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_THETA",
+    "PUBLISHED",
+    "QUEUE_ALPHA",
+    "CorridorFlows",
+    "CorridorProblem",
+    "assign_corridors",
+    "build_problem",
+    "edge_capacities",
+    "load_corridor_demand",
+    "plot_vc_map",
+    "results",
+    "solve",
+]

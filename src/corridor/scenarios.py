@@ -46,12 +46,14 @@ Every operation that sets a figure (``set``, ``scale``, ``add_link``, ``add_term
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -612,7 +614,7 @@ class _Applier:
                 stops.append([(w, (float(p["lon"]), float(p["lat"])))])
             else:
                 stops[-1].append((None, (float(w[0]), float(w[1]))))
-        segments = [s for s in stops[1:-1]]
+        segments = stops[1:-1]
         lengths = a.get("length_km")
         if lengths is not None:
             lengths = _as_list(lengths)
@@ -628,7 +630,7 @@ class _Applier:
             if lengths is not None:
                 length = float(lengths[k])
             else:
-                length = sum(_haversine_km(p[1], q[1]) for p, q in zip(seg, seg[1:])) * circuity
+                length = sum(_haversine_km(p[1], q[1]) for p, q in itertools.pairwise(seg)) * circuity
             lid = a["id"] if len(segments) == 1 else f"{a['id']}-{k + 1}"
             row = {c: None for c in self.links.columns}
             row.update({"id": lid, "from": start, "to": end, "mode": a["mode"], "length_km": round(length, 1),
@@ -651,8 +653,7 @@ class _Applier:
                              "dwell_h": float(crossing["dwell_h"]), "cost_usd_per_feu": float(crossing["cost_usd_per_feu"]),
                              "dwell_source": op.source, "cost_source": op.source, "note": "added by scenario"})
                 self.crossings = pd.concat([self.crossings, pd.DataFrame([xrow]).set_index(pd.Index([xrow["id"]]))])
-            lid_exists = lid in self.links.index
-            if lid_exists:
+            if lid in self.links.index:
                 raise ScenarioError(f"{op.where('id')}: add_link: a link {lid!r} already exists")
         new = pd.DataFrame(rows).set_index(pd.Index([r["id"] for r in rows]))
         self.links = pd.concat([self.links, new.astype({c: self.links[c].dtype for c in ("length_km", "speed_kmh")})])

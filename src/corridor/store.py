@@ -18,11 +18,12 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -145,7 +146,7 @@ class RunStore:
 
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator["RunStore"]:
+    def session(self) -> Iterator[RunStore]:
         """Hold the file open for many writes (a sweep): each run is still its own committed transaction,
         but the file is not reopened and checkpointed per run. Other processes wait until it ends."""
         if self._session is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as Path_
@@ -15,8 +16,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -27,8 +28,21 @@ from .capabilities import probe_all
 from .geometry import countries_geojson
 from .jobs import JobKind, JobManager
 from .limits import LimitMiddleware
-from .models import (MAX_LIST, CapabilitiesOut, CompareRequest, CompareResponse, CriticalityRequest, AssignmentRequest, ErrorOut, JobOut, JobsOut,
-                     PlaceOut, PlacesOut, RouteRequest, RouteResponse)
+from .models import (
+    MAX_LIST,
+    AssignmentRequest,
+    CapabilitiesOut,
+    CompareRequest,
+    CompareResponse,
+    CriticalityRequest,
+    ErrorOut,
+    JobOut,
+    JobsOut,
+    PlaceOut,
+    PlacesOut,
+    RouteRequest,
+    RouteResponse,
+)
 from .service import RouteService
 
 ERRORS = {code: {"model": ErrorOut} for code in (404, 413, 422, 504)}

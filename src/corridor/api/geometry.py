@@ -9,6 +9,8 @@ background when the server starts.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
 from typing import Any
 
@@ -57,10 +59,8 @@ class LinkShapes:
                 if _far(coords[0], a) and not _far(coords[-1], a):
                     coords = coords[::-1]
                 return [a, *coords, b]
-            try:
+            with contextlib.suppress(Exception):  # a straight line is a fair drawing when searoute fails
                 return _sea_line(a, b, split_list(link["passages"]))
-            except Exception:  # noqa: BLE001 - a straight line is a fair drawing when searoute fails
-                pass
         return [a, b]
 
     def warm(self) -> None:
@@ -99,7 +99,7 @@ def countries_geojson() -> bytes:
     data = json.loads(path.read_text(encoding="utf-8"))
 
     def fix_ring(ring: list[list[float]]) -> list[list[float]]:
-        if any(abs(p[0] - q[0]) > 180 for p, q in zip(ring, ring[1:])):
+        if any(abs(p[0] - q[0]) > 180 for p, q in itertools.pairwise(ring)):
             return [[x + 360 if x < 0 else x, y] for x, y, *_ in ring]
         return ring
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 
@@ -88,7 +89,7 @@ class LimitMiddleware:
         except _TooLarge:
             if not started:
                 await self._too_large(send)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if not started:
                 await send_json(send, 504, {"detail": f"the request took longer than its limit of {self.timeout_s:g} s; "
                                                       "ask for fewer alternatives, or submit long work as a job"})

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -133,4 +133,4 @@ def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[s
     return pd.DataFrame(records, columns=[*COLUMNS, "line"]), problems
 
 
-__all__ = ["read_capacities", "FILE", "COLUMNS"]
+__all__ = ["COLUMNS", "FILE", "read_capacities"]

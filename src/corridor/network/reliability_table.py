@@ -9,9 +9,10 @@ matching row wins. Problems are reported like the rest of the dataset: file, lin
 from __future__ import annotations
 
 import csv
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import DataError
 from .load import Problem, default_data_dir
@@ -78,10 +79,10 @@ class ReliabilityTable:
         places = tuple(places)
         best: ReliabilityRow | None = None
         for row in self.rows:
-            if row.component == component and row.matches(mode=mode, country=country, places=places, link=link,
-                                                          month=month):
-                if best is None or row.specificity > best.specificity:
-                    best = row
+            if (row.component == component
+                    and row.matches(mode=mode, country=country, places=places, link=link, month=month)
+                    and (best is None or row.specificity > best.specificity)):
+                best = row
         return best
 
 
@@ -107,7 +108,7 @@ def _float(row: dict[str, str], key: str, line: int, problems: list[Problem], *,
     except ValueError:
         problems.append(Problem(FILE, line, key, f"is not a number (got {text!r})"))
         return default
-    if not (lo <= value <= hi) or value != value:
+    if not (lo <= value <= hi) or math.isnan(value):
         problems.append(Problem(FILE, line, key, f"must lie between {lo:g} and {hi:g} (got {text!r})"))
         return default
     return value
