@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .demand import Demand, demand_settings
-from .errors import CorridorError, NoRouteError
+from .errors import CorridorError, DataError, NoRouteError
 from .flows import DemandFlows, route_demand
 from .network import Network
 from .routing import Route, Router
@@ -226,8 +226,6 @@ def _link_table(n0: Network, n1: Network, f0: DemandFlows, f1: DemandFlows) -> p
 
 def read_pairs(path: str | Path) -> list[tuple[str, str]]:
     """Origin–destination pairs from a CSV file with columns ``origin,destination`` (names or ids)."""
-    from .errors import DataError
-
     path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, comment="#")

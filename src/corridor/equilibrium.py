@@ -46,7 +46,6 @@ from .errors import DataError, InvalidOptionError, NoRouteError
 from .graph import KINDS, LAYERS, MODES, RoutingGraph
 from .network import Network, load_network
 from .network.capacities import read_capacities
-from .network.load import default_data_dir
 from .settings import Settings
 
 #: logit dispersion per hour-equivalent (see the module docstring)
@@ -225,13 +224,12 @@ def build_problem(network: Network | None = None, *, year: int = BASE_YEAR, dema
     """
     from .routing import Router
 
-    folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    net = network if network is not None else load_network(folder)
+    net = network if network is not None else load_network(data_dir)
     router = Router(net, settings or demand_settings(net))
     g = router.graph
-    od = demand if demand is not None else load_corridor_demand(folder, net)
+    od = demand if demand is not None else load_corridor_demand(data_dir, net)
     if capacities is None:
-        capacities, problems = read_capacities(folder, crossings=net.crossings["id"], terminals=net.terminals,
+        capacities, problems = read_capacities(data_dir, crossings=net.crossings["id"], terminals=net.terminals,
                                                 sources=net.sources["id"])
         if problems:
             raise DataError([str(p) for p in problems])

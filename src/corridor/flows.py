@@ -53,9 +53,9 @@ def od_nodes(g: RoutingGraph, od: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(o, dtype=np.int64), np.asarray(d, dtype=np.int64)
 
 
-def masked_weights(router: Router, *, year: int | None = None, optimize: str = "generalized") -> np.ndarray:
+def masked_weights(router: Router, *, year: int | None = None) -> np.ndarray:
     """Generalized-cost weights with unusable edges (closed, not yet open, restricted) set to inf."""
-    return np.where(router.usable(year=year), router.weights(optimize), np.inf)
+    return np.where(router.usable(year=year), router.weights("generalized"), np.inf)
 
 
 @dataclass(frozen=True)

@@ -393,9 +393,12 @@ def _job_routes(app: FastAPI, jobs: JobManager) -> None:
 
 
 def submit_job(app: FastAPI, kind: str, params: Any) -> dict[str, Any]:
-    """Submit a job of a registered kind; 429 when the queue is full."""
+    """Submit a job of a registered kind; 404 for an unknown scenario (now rather than a failed job
+    later), 429 when the queue is full."""
     from .jobs import QueueFull
 
+    if params.scenario:
+        app.state.service.scenario(params.scenario)
     try:
         job = app.state.jobs.submit(kind, params)
     except QueueFull as exc:
@@ -452,8 +455,8 @@ def _criticality_routes(app: FastAPI, service: RouteService, jobs: JobManager, t
         progress(0.01, "loading demand")
         router = service.router("", params.scenario)
         od = service.demand()
-        result = module.criticality(router, od, scope=params.scope, year=service.year(params.year, params.scenario), rank_by=params.rank_by, workers=1,
-                                    progress=_JobProgress(progress))
+        result = module.criticality(router, od, scope=params.scope, year=service.year(params.year, params.scenario),
+                                    rank_by=params.rank_by, workers=1, progress=_JobProgress(progress))
         return finite(result.to_dict(top=params.top))
 
     jobs.register(JobKind("criticality", CriticalityRequest, run, time_limit_s,
@@ -463,8 +466,6 @@ def _criticality_routes(app: FastAPI, service: RouteService, jobs: JobManager, t
               responses={**ERRORS, 429: {"model": ErrorOut}}, tags=["jobs"])
     def submit_criticality(params: CriticalityRequest) -> dict[str, Any]:
         """Start a criticality run as a background job; poll /api/jobs/{id}, then fetch its result."""
-        if params.scenario:
-            service.scenario(params.scenario)  # 404 now rather than a failed job later
         return submit_job(app, "criticality", params)
 
 
@@ -498,8 +499,6 @@ def _assignment_routes(app: FastAPI, service: RouteService, jobs: JobManager, ti
               responses={**ERRORS, 429: {"model": ErrorOut}}, tags=["jobs"])
     def submit_assignment(params: AssignmentRequest) -> dict[str, Any]:
         """Start a capacity-aware assignment as a background job; its result has per-link volume and v/c."""
-        if params.scenario:
-            service.scenario(params.scenario)
         return submit_job(app, "assignment", params)
 
 

@@ -114,10 +114,7 @@ class RouteService:
             if key in self._routers:
                 self._routers.move_to_end(key)
                 return self._routers[key]
-        if scenario:
-            network = self.scenario_network(scenario)
-        else:
-            network = self.network
+        network = self.scenario_network(scenario) if scenario else self.network
         router = Router(network, self.settings.replace(cargo_class=cargo))
         with self._router_lock:
             self._routers[key] = router
