@@ -573,7 +573,7 @@ def assign_corridors(network: Network | None = None, *, year: int = BASE_YEAR, a
         The network (a scenario-applied one, say); the bundled one by default.
     year : int
         Links open in this year are used (default 2024, the demand's base year).
-    algorithm : {"bfw", "cfw", "fw", "msa", "sue"}
+    algorithm : {"bfw", "cfw", "fw", "gp", "sue"}
         Deterministic user equilibrium by an engine algorithm, or logit stochastic user equilibrium.
     gap : float, optional
         Convergence: relative gap (UE, default 1e-4) or relative flow change (SUE, default 1e-3).

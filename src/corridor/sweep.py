@@ -31,7 +31,7 @@ from .demand import Demand, demand_settings, has_demand, load_demand
 from .errors import DataError
 from .network import Network, load_network
 from .parallel import run_tasks
-from .scenarios import Scenario, ScenarioError, apply_demand, apply_scenario, load_scenario
+from .scenarios import Scenario, ScenarioError, _compose, apply_demand, apply_scenario, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
 ANALYSES = ("summary", "economics", "criticality")
@@ -88,12 +88,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{file}: cannot be read: {exc}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(f"{file}{f':{mark.line + 1}' if mark else ''}: not valid YAML: "
-                            f"{getattr(exc, 'problem', None) or exc}") from None
+    root = _compose(text, file)
     if not isinstance(root, yaml.MappingNode):
         raise ScenarioError(f"{file}:1: a sweep is a mapping with analysis:, scenarios: and parameters:")
     lines = {str(k.value): k.start_mark.line + 1 for k, _ in root.value}
