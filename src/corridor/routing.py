@@ -333,7 +333,7 @@ class Router:
         family = "Middle Corridor" if caspian else None
         if "TRIPP" in groups:
             tripp = [e for e in runs if self._link_group[g.link[e]] == "TRIPP"]
-            return f"{family or 'TRIPP'} via Syunik (TRIPP)", np.asarray(tripp)
+            return ("Middle Corridor via TRIPP (Syunik)" if family else "TRIPP via Syunik"), np.asarray(tripp)
         if "IR" in visited:
             entry = [e for e, a, b in zip(edges, ctry_from, ctry_to)
                      if a != "IR" and b == "IR" and (g.kind[e] == _BORDER or g.mode[e] == _FERRY)]
