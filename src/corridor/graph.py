@@ -62,6 +62,7 @@ class RoutingGraph:
     distance_km: np.ndarray
     open_year: np.ndarray          # usable from this year (inf: closed)
     passages: tuple[frozenset[str], ...]   # per edge (sea runs only)
+    passage_edges: dict[str, np.ndarray]   # passage → boolean mask of the edges through it
     indptr: np.ndarray
     indices: np.ndarray
     csr_order: np.ndarray
@@ -81,6 +82,13 @@ class RoutingGraph:
             return csr_matrix((weights, (self.dst, self.src)), shape=(self.n_nodes, self.n_nodes))
         return csr_matrix((weights[self.csr_order], self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes))
 
+    def through(self, passages: set[str] | frozenset[str]) -> np.ndarray:
+        """Boolean mask of the sea edges that use any of ``passages``."""
+        mask = np.zeros(self.n_edges, dtype=bool)
+        for name in passages:
+            mask |= self.passage_edges.get(name, False)
+        return mask
+
     def edge_between(self, u: int, v: int) -> int:
         """The edge from node ``u`` to node ``v`` (the graph has no parallel edges)."""
         lo, hi = self.indptr[u], self.indptr[u + 1]
@@ -90,6 +98,14 @@ class RoutingGraph:
 
 def _tariff_lookup(tariffs: pd.DataFrame) -> dict[tuple[str, str], float]:
     return {(r.mode, r.country): float(r.cost_usd_per_feu_km) for r in tariffs.itertuples()}
+
+
+def _passage_masks(passages: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    masks: dict[str, np.ndarray] = {}
+    for e, names in enumerate(passages):
+        for name in names:
+            masks.setdefault(name, np.zeros(len(passages), dtype=bool))[e] = True
+    return masks
 
 
 def compile_graph(network: Network) -> RoutingGraph:
@@ -205,6 +221,6 @@ def compile_graph(network: Network) -> RoutingGraph:
         to_place=np.asarray(cols["to_place"], dtype=np.int32), hours=np.asarray(cols["hours"], float),
         cost_usd=np.asarray(cols["cost_usd"], float), co2_kg_per_t=np.asarray(cols["co2"], float),
         distance_km=np.asarray(cols["distance"], float), open_year=np.asarray(cols["open_year"], float),
-        passages=tuple(passages), indptr=indptr, indices=dst[order].astype(np.int32), csr_order=order,
+        passages=tuple(passages), passage_edges=_passage_masks(passages), indptr=indptr, indices=dst[order].astype(np.int32), csr_order=order,
         place_index=place_index,
     )

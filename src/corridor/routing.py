@@ -167,7 +167,7 @@ class Router:
             ok &= ~np.isin(g.mode, [MODES.index(m) for m in modes])
         passages = set(avoid_passages) | set(self.settings.avoid_passages)
         if passages:
-            ok &= np.array([not (p & passages) for p in g.passages])
+            ok &= ~g.through(passages)
         return ok
 
     # -- queries -----------------------------------------------------------------------------
@@ -288,7 +288,7 @@ class Router:
     # -- corridor labels ---------------------------------------------------------------------
     def _passage_edges(self, passage: str) -> np.ndarray:
         """Every sea edge through a passage: closing them all closes that corridor."""
-        return np.asarray([e for e, p in enumerate(self.graph.passages) if passage in p], dtype=np.int64)
+        return np.nonzero(self.graph.through({passage}))[0]
 
     def _sea_from(self, place: int) -> np.ndarray:
         """Every sea run leaving a port."""
