@@ -256,10 +256,10 @@ def main() -> None:  # pragma: no cover - console script entry
 
 def _register_commands() -> None:
     """Add the commands that live in their own modules: serve; scenarios, compare, criticality,
-    economics, sweep, runs; assign."""
-    from . import cli_assign, cli_scenarios, cli_serve
+    economics, sweep, runs; assign; energy."""
+    from . import cli_assign, cli_energy, cli_scenarios, cli_serve
 
-    for module in (cli_serve, cli_scenarios, cli_assign):
+    for module in (cli_serve, cli_scenarios, cli_assign, cli_energy):
         module.register(app)
 
 

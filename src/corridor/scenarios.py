@@ -39,6 +39,13 @@ Operations (each a one-key mapping, plus optional ``source:`` and ``note:``):
     ``scale`` (a factor) or ``growth_per_year`` with ``years``; optionally ``origin`` /
     ``destination`` zones.
 
+Energy (oil and gas, see :mod:`corridor.energy`): ``open``, ``close``, ``set`` and ``scale`` select with
+``asset``, ``asset_group`` or ``node`` (an energy node) instead; ``set``/``scale`` take ``capacity``
+(assets), ``supply`` (fields) or ``demand`` (markets), and ``set`` a ``unit`` (``bcm_per_year``,
+``mcm_per_day``, ``mt_per_year``, ``kb_per_day``). ``add_asset`` adds one: ``id``, ``name``,
+``commodity``, ``kind``, ``from``, ``to``, ``capacity``, ``unit`` and optionally ``length_km``,
+``group``, ``status``, ``open_year``. ``close: {country: XX}`` closes energy assets there too.
+
 Every operation that sets a figure (``set``, ``scale``, ``add_link``, ``add_terminal``,
 ``demand``) must cite a ``source:`` id of ``sources.csv``.
 """
@@ -63,14 +70,18 @@ from .errors import DataError
 from .network import Network
 from .network.schema import GAUGES, LAYERS, MODES, split_list
 
-OPERATIONS = ("open", "close", "restrict", "set", "scale", "add_link", "add_terminal", "demand")
+OPERATIONS = ("open", "close", "restrict", "set", "scale", "add_link", "add_terminal", "demand", "add_asset")
 SELECTORS = ("link", "group", "place", "country", "crossing", "mode")
+ENERGY_SELECTORS = ("asset", "asset_group", "node")
+ENERGY_FIELDS = ("capacity", "supply", "demand")
+ENERGY_UNITS = ("bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day")
+ADD_ASSET_KEYS = ("id", "name", "commodity", "kind", "from", "to", "capacity", "unit")
 LINK_FIELDS = ("speed_kmh", "capacity_teu_per_year", "length_km")
 CROSSING_FIELDS = {"border_dwell_h": "dwell_h", "border_cost_usd_per_feu": "cost_usd_per_feu"}
 TERMINAL_FIELDS = {"terminal_dwell_h": "dwell_h", "terminal_cost_usd_per_feu": "cost_usd_per_feu"}
 OTHER_FIELDS = ("dwell_h", "frequency_per_week", "tariff_usd_per_feu_km", "capacity_mt_per_year")
 FIELDS = LINK_FIELDS + tuple(CROSSING_FIELDS) + tuple(TERMINAL_FIELDS) + OTHER_FIELDS
-NEEDS_SOURCE = ("set", "scale", "add_link", "add_terminal", "demand")
+NEEDS_SOURCE = ("set", "scale", "add_link", "add_terminal", "demand", "add_asset")
 TOP_KEYS = ("name", "title", "description", "extends", "year", "month", "operations", "sources", "note")
 BASE = "base"
 #: great-circle → track length when a new link gives no length: an estimate, printed with the scenario
@@ -318,6 +329,63 @@ def _operation(node: yaml.Node, file: str) -> Operation:
     return op
 
 
+def is_energy_operation(op: Operation) -> bool:
+    """Whether an operation acts on the energy layer (oil and gas assets) rather than on freight."""
+    return op.kind == "add_asset" or any(k in ENERGY_SELECTORS for k in op.args)
+
+
+def _check_energy_shape(op: Operation, bad: Any) -> None:
+    a, kind = op.args, op.kind
+    if kind == "add_asset":
+        missing = [k for k in ADD_ASSET_KEYS if k not in a]
+        if missing:
+            raise bad(f"missing {', '.join(missing)} (add_asset needs {', '.join(ADD_ASSET_KEYS)})")
+        allowed = set(ADD_ASSET_KEYS) | {"length_km", "group", "status", "open_year"}
+        extra = [k for k in a if k not in allowed]
+        if extra:
+            raise bad(f"unknown key {extra[0]!r}; add_asset takes {', '.join(sorted(allowed))}", extra[0])
+        choices = {"commodity": ("gas", "oil"), "kind": ("pipeline", "tanker", "terminal", "rail"),
+                   "status": ("operational", "under_construction", "expansion", "planned", "closed")}
+        for key, allowed_values in choices.items():
+            if key in a and a[key] not in allowed_values:
+                raise bad(f"{key} must be one of {', '.join(allowed_values)}, not {a[key]!r}", key)
+    elif kind not in ("open", "close", "set", "scale"):
+        raise bad(f"energy assets are selected by open, close, set and scale, not {kind}")
+    freight = [k for k in a if k in SELECTORS and k != "country"]
+    if freight:
+        raise bad(f"acts on energy ({', '.join(k for k in a if k in ENERGY_SELECTORS)}) or on freight links "
+                  f"({freight[0]}), not both: write two operations", freight[0])
+    if kind in ("open", "close"):
+        extra = [k for k in a if k not in (*ENERGY_SELECTORS, "country")]
+        if extra:
+            raise bad(f"unknown key {extra[0]!r}; {kind} takes {', '.join(ENERGY_SELECTORS)}, country", extra[0])
+        return
+    if kind in ("set", "scale"):
+        fields = [k for k in a if k not in ENERGY_SELECTORS and k != "unit"]
+        unknown = [k for k in fields if k not in ENERGY_FIELDS]
+        if unknown or not fields:
+            raise bad(f"energy fields are {', '.join(ENERGY_FIELDS)}" + (f", not {unknown[0]!r}" if unknown else ""),
+                      unknown[0] if unknown else None)
+        if "capacity" in fields and not ({"asset", "asset_group", "node"} & set(a)):
+            raise bad("capacity applies to an `asset` or an `asset_group`")
+        if ({"supply", "demand"} & set(fields)) and "node" not in a:
+            raise bad("supply and demand apply to a `node` (a field or a market)")
+        for k in fields:
+            v = a[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (kind == "scale" and v == 0):
+                raise bad(f"{k} must be a {'positive factor' if kind == 'scale' else 'non-negative number'}, not {v!r}", k)
+    if kind == "set" or kind == "add_asset":
+        if a.get("unit") not in ENERGY_UNITS:
+            raise bad(f"give the figure's unit: `unit:` one of {', '.join(ENERGY_UNITS)}"
+                      + (f", not {a['unit']!r}" if "unit" in a else ""), "unit" if "unit" in a else None)
+    elif "unit" in a:
+        raise bad("scale takes a factor, not a unit", "unit")
+    if kind == "add_asset":
+        v = a["capacity"]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise bad(f"capacity must be a non-negative number, not {v!r}", "capacity")
+
+
 def _check_shape(op: Operation) -> None:
     a, kind = op.args, op.kind
 
@@ -326,10 +394,14 @@ def _check_shape(op: Operation) -> None:
 
     if kind in NEEDS_SOURCE and not op.source:
         raise bad("cites no source: add `source: ID` (an id of sources.csv) to this operation")
+    if is_energy_operation(op):
+        _check_energy_shape(op, bad)
+        return
     if kind in ("open", "close", "set", "scale"):
         selectors = [k for k in a if k in SELECTORS]
         if not selectors:
-            raise bad(f"say what it applies to with one of {', '.join(SELECTORS)}")
+            raise bad(f"say what it applies to with one of {', '.join(SELECTORS)} (freight) "
+                      f"or {', '.join(ENERGY_SELECTORS)} (energy)")
     if kind in ("open", "close"):
         extra = [k for k in a if k not in SELECTORS]
         if extra:
@@ -499,7 +571,8 @@ class _Applier:
             if sid not in self.sources:
                 raise ScenarioError(f"{op.where('source') if 'source' in op.arg_lines else op.where()}: "
                                     f"{op.kind}: cites source {sid!r}, which is not in sources.csv")
-        getattr(self, f"op_{op.kind}")(op)
+        if not is_energy_operation(op):
+            getattr(self, f"op_{op.kind}")(op)
 
     def op_open(self, op: Operation) -> None:
         mask = self.link_mask(op)

@@ -1,0 +1,15 @@
+"""The energy layer: Caspian oil and gas to Europe through pipelines, tankers and terminals.
+
+>>> from corridor.energy import energy_flows
+>>> gas = energy_flows(commodity="gas")          # doctest: +SKIP
+>>> gas.binding["why"].tolist()                   # doctest: +SKIP
+"""
+
+from .compare import EnergyComparison, compare_energy
+from .flows import EUROPE, EnergyFlows, energy_flows
+from .plot import plot_energy
+from .scenario import apply_energy_scenario
+from .table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
+
+__all__ = ["BASE_UNIT", "EUROPE", "EnergyComparison", "EnergyFlows", "EnergyNetwork", "UNITS", "apply_energy_scenario",
+           "compare_energy", "convert", "energy_flows", "load_energy", "plot_energy", "read_energy"]

@@ -1,0 +1,311 @@
+"""How much oil or gas the network delivers: max-flow with a min-cost tie-break, solved by HiGHS.
+
+Supplies (fields, up to their production) feed a super-source, markets (up to what they take) a
+super-sink, and every asset in service is an arc bounded by its capacity. Three linear programmes, each
+keeping the optimum of the one before:
+
+1. the most that reaches the *target* markets (Europe by default), other markets taking nothing;
+2. the most that reaches every market, the target's volume kept;
+3. the shortest way to move it (pipeline-kilometres), so that the flow on each asset is definite.
+
+The binding constraints are the minimum cut of step 1: the arcs from the part of the residual network
+that the super-source still reaches to the rest. Every one of them is full, and together they bound
+what the target markets can get.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from ..errors import InvalidOptionError
+from .table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
+
+#: what "Europe" means as a target: the EU, EFTA, the UK and the Western Balkans, Moldova and Ukraine
+EUROPE = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "IS LI NO CH GB AL BA ME MK RS XK MD UA".split()
+)
+#: what each commodity's deliveries are maximised to by default: gas to Europe's markets; oil to every
+#: market, because crude is sold at its export terminal into a world market rather than piped to a country
+DEFAULT_TARGET = {"gas": "europe", "oil": "all"}
+#: relative tolerance of "full" and of keeping an optimum between steps
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Arcs:
+    """The flow problem of one commodity as arrays: node 0…n-1, super-source ``n``, super-sink ``n + 1``."""
+
+    nodes: list[str]
+    tail: np.ndarray
+    head: np.ndarray
+    capacity: np.ndarray          # inf: unbounded
+    cost: np.ndarray
+    element: list[str]            # asset id, "supply:NODE" or "market:NODE"
+    target: np.ndarray            # market arcs of the target markets
+
+    @property
+    def source(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def sink(self) -> int:
+        return len(self.nodes) + 1
+
+
+def _targets(nodes: pd.DataFrame, to: str | list[str] | None) -> pd.Series:
+    markets = nodes["kind"] == "market"
+    if to is None or to == "all":
+        return markets
+    if isinstance(to, str) and to.lower() == "europe":
+        return markets & nodes["country"].isin(EUROPE)
+    wanted = [to] if isinstance(to, str) else list(to)
+    chosen = markets & (nodes["id"].isin(wanted) | nodes["country"].isin(wanted))
+    if not chosen.any():
+        known = ", ".join(sorted(set(nodes.loc[markets, "country"]) | set(nodes.loc[markets, "id"])))
+        raise InvalidOptionError(f"no market matches {to!r}: give europe, all, a country code or a market id ({known})")
+    return chosen
+
+
+def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] | None = "europe",
+               year: int | None = None) -> Arcs:
+    """The arcs of one commodity's flow problem: assets in service in ``year``, supplies and markets."""
+    if commodity not in COMMODITIES:
+        raise InvalidOptionError(f"commodity must be one of {', '.join(COMMODITIES)}, not {commodity!r}")
+    nodes = energy.nodes[energy.nodes["commodity"] == commodity]
+    assets = energy.assets[(energy.assets["commodity"] == commodity) & energy.in_service(year)]
+    index = {nid: i for i, nid in enumerate(nodes.index)}
+    n = len(index)
+    fields = nodes[nodes["kind"] == "field"]
+    markets = nodes[nodes["kind"] == "market"]
+    target = _targets(nodes, to)[markets.index].to_numpy(bool)
+    length = assets["length_km"].astype(float).fillna(1.0).to_numpy()
+    tail = np.concatenate([assets["from"].map(index).to_numpy(int), np.full(len(fields), n),
+                           markets.index.map(index).to_numpy(int)])
+    head = np.concatenate([assets["to"].map(index).to_numpy(int), fields.index.map(index).to_numpy(int),
+                           np.full(len(markets), n + 1)])
+    capacity = np.concatenate([assets["capacity"].to_numpy(float), fields["supply"].to_numpy(float),
+                               markets["demand"].astype(float).fillna(np.inf).to_numpy()])
+    cost = np.concatenate([np.maximum(length, 1.0), np.zeros(len(fields) + len(markets))])
+    element = [*assets.index, *(f"supply:{f}" for f in fields.index), *(f"market:{m}" for m in markets.index)]
+    is_target = np.concatenate([np.zeros(len(assets) + len(fields), bool), target])
+    return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target)
+
+
+def _solve(arcs: Arcs, objective: np.ndarray, upper: np.ndarray,
+           keep: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    n = len(arcs.nodes)
+    m = len(arcs.tail)
+    inner = arcs.tail < n
+    rows = np.concatenate([arcs.tail[inner], arcs.head[arcs.head < n]])
+    cols = np.concatenate([np.flatnonzero(inner), np.flatnonzero(arcs.head < n)])
+    vals = np.concatenate([-np.ones(inner.sum()), np.ones((arcs.head < n).sum())])
+    a_eq = coo_matrix((vals, (rows, cols)), shape=(n, m)).tocsr()
+    a_ub = b_ub = None
+    if keep:
+        a_ub = np.vstack([-mask.astype(float) for mask, _ in keep])
+        b_ub = np.array([-(value - TOL * max(1.0, value)) for _, value in keep])
+    bounds = np.column_stack([np.zeros(m), np.where(np.isinf(upper), np.nan, upper)])
+    bounds = [(0.0, None if np.isnan(u) else float(u)) for u in bounds[:, 1]]
+    res = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(n), bounds=bounds, method="highs")
+    if res.status != 0:  # pragma: no cover - a flow problem with x = 0 feasible is never infeasible
+        raise RuntimeError(f"HiGHS could not solve the flow problem: {res.message}")
+    return np.clip(res.x, 0.0, None)
+
+
+def solve_arcs(arcs: Arcs) -> tuple[np.ndarray, np.ndarray]:
+    """(flow of step 1: max to the target, final flow: max to all, then min cost) on every arc."""
+    m = len(arcs.tail)
+    market = arcs.head == arcs.sink
+    upper = arcs.capacity.copy()
+    first = _solve(arcs, -arcs.target.astype(float), np.where(market & ~arcs.target, 0.0, upper), [])
+    to_target = float(first[arcs.target].sum())
+    second = _solve(arcs, -market.astype(float), upper, [(arcs.target, to_target)])
+    total = float(second[market].sum())
+    if m == 0:
+        return first, second
+    final = _solve(arcs, arcs.cost, upper, [(arcs.target, to_target), (market, total)])
+    return first, final
+
+
+def min_cut(arcs: Arcs, flow: np.ndarray) -> np.ndarray:
+    """Arcs of the minimum cut next to the super-source, given a maximum flow to the target markets
+    (the other markets closed): a boolean mask."""
+    size = len(arcs.nodes) + 2
+    out: list[list[int]] = [[] for _ in range(size)]
+    closed = (arcs.head == arcs.sink) & ~arcs.target
+    slack = np.where(np.isinf(arcs.capacity), np.inf, arcs.capacity - flow)
+    eps = 1e-6 * max(1.0, float(np.max(np.where(np.isinf(arcs.capacity), 0, arcs.capacity), initial=1.0)))
+    for k in np.flatnonzero(~closed):
+        if slack[k] > eps:
+            out[arcs.tail[k]].append(arcs.head[k])
+        if flow[k] > eps:
+            out[arcs.head[k]].append(arcs.tail[k])
+    seen = np.zeros(size, bool)
+    seen[arcs.source] = True
+    queue = deque([arcs.source])
+    while queue:
+        u = queue.popleft()
+        for v in out[u]:
+            if not seen[v]:
+                seen[v] = True
+                queue.append(v)
+    return seen[arcs.tail] & ~seen[arcs.head] & ~closed
+
+
+@dataclass(frozen=True)
+class EnergyFlows:
+    """What the network delivers: the totals, each market, each supply and each asset, and what binds.
+
+    Attributes
+    ----------
+    delivered : float
+        To the target markets (``target``), in ``unit`` a year.
+    delivered_total : float
+        To every market (the target's volume kept at its maximum).
+    markets, supplies, assets : DataFrame
+        One row each, with ``flow`` (and ``capacity`` and ``utilisation`` for assets).
+    binding : DataFrame
+        The minimum cut: the elements (assets, field supplies, market intakes) that bound ``delivered``,
+        with ``why`` in plain words.
+    """
+
+    commodity: str
+    unit: str
+    target: str
+    year: int | None
+    scenario: str
+    delivered: float
+    delivered_total: float
+    markets: pd.DataFrame
+    supplies: pd.DataFrame
+    assets: pd.DataFrame
+    binding: pd.DataFrame
+    seconds: float = 0.0
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABEL[self.unit]
+
+    @property
+    def target_label(self) -> str:
+        return {"europe": "Europe", "all": "all markets"}.get(self.target, self.target)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-able Python."""
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+                    for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+
+        return {"commodity": self.commodity, "unit": self.unit, "target": self.target, "year": self.year,
+                "scenario": self.scenario, "delivered": self.delivered, "delivered_total": self.delivered_total,
+                "binding": records(self.binding), "markets": records(self.markets),
+                "supplies": records(self.supplies), "assets": records(self.assets), "seconds": self.seconds}
+
+
+def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str) -> tuple[str, str, str]:
+    if element.startswith("supply:"):
+        node = nodes.loc[element.split(":", 1)[1]]
+        return "supply", node["name"], f"{node['name']} produces no more: all {capacity:,.1f} {label} leave the field"
+    if element.startswith("market:"):
+        node = nodes.loc[element.split(":", 1)[1]]
+        return "market", node["name"], f"{node['name']} takes no more than {capacity:,.1f} {label}"
+    assert row is not None
+    return "asset", row["name"], f"{row['name']} ({element}) is full at {capacity:,.1f} {label}"
+
+
+def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *, to: str | list[str] | None = "europe",
+                 year: int | None = None, scenario: Any = None) -> EnergyFlows:
+    """The most oil or gas the network can deliver to the target markets, where it flows, and what binds.
+
+    Parameters
+    ----------
+    energy : EnergyNetwork, optional
+        The energy layer (the bundled one by default).
+    commodity : {"gas", "oil"}
+    to : "europe", "all", a country code, a market id or a list of them
+        The markets whose deliveries are maximised first; the other markets then take what is left.
+    year : int, optional
+        Assets open in this year are used (default: the scenario's year, else this year).
+    scenario : Scenario, str or Path, optional
+        A scenario applied to the layer first (see :func:`corridor.load_scenario`).
+
+    Returns
+    -------
+    EnergyFlows
+
+    Examples
+    --------
+    >>> gas = energy_flows(commodity="gas")
+    >>> gas.delivered <= gas.delivered_total
+    True
+    """
+    from ..scenarios import load_scenario
+    from .scenario import apply_energy_scenario
+    from .table import load_energy
+
+    energy = load_energy() if energy is None else energy
+    sc = load_scenario(scenario)
+    energy = apply_energy_scenario(energy, sc)
+    year = year if year is not None else sc.year
+    started = time.perf_counter()
+    arcs = build_arcs(energy, commodity, to=to, year=year)
+    first, flow = solve_arcs(arcs)
+    cut = min_cut(arcs, first)
+    flow = np.round(flow, 6)  # below the solver's tolerance
+    seconds = time.perf_counter() - started
+
+    unit = BASE_UNIT[commodity]
+    label = UNIT_LABEL[unit]
+    nodes = energy.nodes
+    by_element = dict(zip(arcs.element, range(len(arcs.element))))
+    assets = energy.assets[energy.assets["commodity"] == commodity]
+    in_service = energy.in_service(year)[assets.index]
+    asset_flow = np.array([flow[by_element[a]] if a in by_element else 0.0 for a in assets.index])
+    cap = assets["capacity"].to_numpy(float)
+    table = pd.DataFrame({
+        "id": assets.index, "name": assets["name"].to_numpy(), "kind": assets["kind"].to_numpy(),
+        "group": assets["group"].to_numpy(), "from": assets["from"].to_numpy(), "to": assets["to"].to_numpy(),
+        "status": assets["status"].to_numpy(), "in_service": in_service.to_numpy(bool), "capacity": cap,
+        "flow": asset_flow, "utilisation": np.divide(asset_flow, cap, out=np.zeros_like(cap), where=cap > 0),
+        "throughput": assets["throughput"].to_numpy(float), "throughput_year": assets["throughput_year"].to_numpy(),
+    })
+    table["saturated"] = table["in_service"] & (table["flow"] >= table["capacity"] * (1 - 1e-6)) & (table["capacity"] > 0)
+    table["binding"] = table["id"].isin([e for e, c in zip(arcs.element, cut) if c])
+
+    rows = []
+    for k in np.flatnonzero(cut):
+        e = arcs.element[k]
+        kind, name, why = _why(e, assets.loc[e] if e in assets.index else None, nodes, float(arcs.capacity[k]), label)
+        rows.append({"element": e.split(":", 1)[-1] if kind != "asset" else e, "kind": kind, "name": name,
+                     "capacity": float(arcs.capacity[k]), "why": why})
+    binding = pd.DataFrame(rows, columns=["element", "kind", "name", "capacity", "why"])
+
+    field_nodes = nodes[(nodes["commodity"] == commodity) & (nodes["kind"] == "field")]
+    supplies = pd.DataFrame({"node": field_nodes.index, "name": field_nodes["name"].to_numpy(),
+                             "country": field_nodes["country"].to_numpy(),
+                             "supply": field_nodes["supply"].to_numpy(float),
+                             "flow": [flow[by_element[f"supply:{f}"]] for f in field_nodes.index]})
+    market_nodes = nodes[(nodes["commodity"] == commodity) & (nodes["kind"] == "market")]
+    target_ids = {e.split(":", 1)[1] for e, t in zip(arcs.element, arcs.target) if t}
+    markets = pd.DataFrame({"node": market_nodes.index, "name": market_nodes["name"].to_numpy(),
+                            "country": market_nodes["country"].to_numpy(),
+                            "demand": market_nodes["demand"].to_numpy(float),
+                            "target": market_nodes.index.isin(list(target_ids)),
+                            "flow": [flow[by_element[f"market:{m}"]] for m in market_nodes.index]})
+    target = to if isinstance(to, str) else ("all" if to is None else ", ".join(to))
+    return EnergyFlows(commodity=commodity, unit=unit, target=target, year=year, scenario=sc.name,
+                       delivered=float(markets.loc[markets["target"], "flow"].sum()),
+                       delivered_total=float(markets["flow"].sum()), markets=markets, supplies=supplies,
+                       assets=table, binding=binding, seconds=seconds)
+
+
+__all__ = ["DEFAULT_TARGET", "EUROPE", "EnergyFlows", "build_arcs", "energy_flows", "min_cut", "solve_arcs"]

@@ -1,0 +1,323 @@
+"""The energy layer's tables: ``energy_nodes.csv`` and ``energy_assets.csv``, read, validated and converted.
+
+Every figure is stored in the unit its source gives (``unit`` column) and converted here into one unit
+per commodity: gas in bcm a year, oil in million tonnes a year (see :data:`UNITS`). Problems are
+reported like the rest of the dataset: file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import DataError
+from ..network.load import Problem, default_data_dir
+from ..network.schema import split_list
+
+NODES_FILE = "energy_nodes.csv"
+ASSETS_FILE = "energy_assets.csv"
+COMMODITIES = ("gas", "oil")
+NODE_KINDS = ("field", "terminal", "compressor", "landfall", "hub", "border", "port", "market")
+ASSET_KINDS = ("pipeline", "tanker", "terminal", "rail")
+STATUSES = ("operational", "under_construction", "expansion", "planned", "closed")
+
+#: barrels of crude oil in one tonne: the Energy Institute's approximate conversion factor (source O-EI-CONV)
+BARRELS_PER_TONNE = 7.33
+#: the unit every flow is computed in, per commodity
+BASE_UNIT = {"gas": "bcm_per_year", "oil": "mt_per_year"}
+#: unit → (commodity, factor into the commodity's base unit)
+UNITS: dict[str, tuple[str, float]] = {
+    "bcm_per_year": ("gas", 1.0),
+    "mcm_per_day": ("gas", 365 / 1000),
+    "mt_per_year": ("oil", 1.0),
+    "kb_per_day": ("oil", 1000 * 365 / BARRELS_PER_TONNE / 1e6),
+}
+#: how the base units read in tables
+UNIT_LABEL = {"bcm_per_year": "bcm/yr", "mt_per_year": "Mt/yr", "mcm_per_day": "mcm/d", "kb_per_day": "kb/d"}
+
+
+def convert(value: float, unit: str, to: str) -> float:
+    """Convert ``value`` from ``unit`` into ``to`` (both of one commodity).
+
+    >>> round(convert(1200, "kb_per_day", "mt_per_year"), 1)
+    59.8
+    """
+    (c1, f1), (c2, f2) = UNITS[unit], UNITS[to]
+    if c1 != c2:
+        raise ValueError(f"cannot convert {unit} ({c1}) into {to} ({c2})")
+    return value * f1 / f2
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip() == "" else value
+
+
+class NodeRow(_Row):
+    id: str = Field(pattern=r"^(gas|oil):[A-Z]{2}-[A-Z0-9-]+$")
+    name: str
+    commodity: Literal["gas", "oil"]
+    kind: Literal["field", "terminal", "compressor", "landfall", "hub", "border", "port", "market"]
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    supply: float | None = Field(default=None, ge=0)
+    demand: float | None = Field(default=None, ge=0)
+    unit: Literal["bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day"]
+    supply_source: str | None = None
+    demand_source: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class AssetRow(_Row):
+    id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    name: str
+    commodity: Literal["gas", "oil"]
+    kind: Literal["pipeline", "tanker", "terminal", "rail"]
+    from_: str = Field(alias="from")
+    to: str
+    capacity: float = Field(ge=0)
+    throughput: float | None = Field(default=None, ge=0)
+    throughput_year: int | None = Field(default=None, ge=1900, le=2100)
+    unit: Literal["bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day"]
+    length_km: float | None = Field(default=None, gt=0, le=10000)
+    status: Literal["operational", "under_construction", "expansion", "planned", "closed"]
+    open_year: int | None = Field(default=None, ge=1850, le=2100)
+    group: str | None = None
+    capacity_source: str | None = None
+    throughput_source: str | None = None
+    length_source: str | None = None
+    status_source: str | None = None
+    note: str | None = None
+
+
+#: figure column → the column that cites it
+NODE_FIGURES = {"supply": "supply_source", "demand": "demand_source", "lon": "source", "lat": "source"}
+ASSET_FIGURES = {"capacity": "capacity_source", "throughput": "throughput_source", "length_km": "length_source",
+                 "open_year": "status_source"}
+NODE_COLUMNS = [f.alias or k for k, f in NodeRow.model_fields.items()]
+ASSET_COLUMNS = [f.alias or k for k, f in AssetRow.model_fields.items()]
+
+
+@dataclass(frozen=True)
+class EnergyNetwork:
+    """The energy layer: ``nodes`` (fields, terminals, borders, markets) and ``assets`` (pipelines,
+    tanker routes, terminals), both indexed by id, every figure in its commodity's base unit
+    (:data:`BASE_UNIT`); ``unit_given`` keeps the unit of the source.
+    """
+
+    nodes: pd.DataFrame
+    assets: pd.DataFrame
+    version: str = ""
+    sources: frozenset[str] = frozenset()
+
+    def replace(self, **tables: object) -> EnergyNetwork:
+        """Return a copy with some tables replaced."""
+        return replace(self, **tables)
+
+    def in_service(self, year: int | None = None) -> pd.Series:
+        """Which assets carry oil or gas in ``year`` (default: this year): not closed, and open by then."""
+        year = _dt.date.today().year if year is None else int(year)
+        a = self.assets
+        opened = a["open_year"].isna() | (a["open_year"].astype(float) <= year)
+        later = a["status"].isin(("under_construction", "expansion", "planned")) & a["open_year"].isna()
+        return (a["status"] != "closed") & opened & ~later
+
+
+def _read(path: Path, model: type[_Row], problems: list[Problem]) -> list[tuple[int, dict]]:
+    name = path.name
+    expected = [f.alias or k for k, f in model.model_fields.items()]
+    out: list[tuple[int, dict]] = []
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            if header != expected:
+                problems.append(Problem(name, 1, None, f"header must be {','.join(expected)}"))
+                return out
+            for row in reader:
+                if None in row or any(v is None for v in row.values()):
+                    problems.append(Problem(name, reader.line_num, None,
+                                            f"has a wrong number of columns (expected {len(expected)})"))
+                    continue
+                try:
+                    record = model.model_validate(row).model_dump(by_alias=True)
+                except ValidationError as exc:
+                    for e in exc.errors():
+                        fld = ".".join(str(p) for p in e["loc"]) or None
+                        problems.append(Problem(name, reader.line_num, fld, f"{e['msg']} (got {row.get(fld or '', '')!r})"))
+                    continue
+                out.append((reader.line_num, record))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        problems.append(Problem(name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
+    return out
+
+
+def _cite(file: str, line: int, row: dict, figures: dict[str, str], sources: set[str] | None,
+          problems: list[Problem]) -> None:
+    for figure, column in figures.items():
+        if row.get(figure) is not None and not split_list(row.get(column)):
+            problems.append(Problem(file, line, column, f"{figure} = {row[figure]} cites no source"))
+    if sources is None:
+        return
+    for column in set(figures.values()):
+        for sid in split_list(row.get(column)):
+            if sid not in sources:
+                problems.append(Problem(file, line, column, f"cites source {sid!r}, which is not in sources.csv"))
+
+
+def _unit(file: str, line: int, row: dict, problems: list[Problem]) -> bool:
+    commodity = UNITS[row["unit"]][0]
+    if commodity != row["commodity"]:
+        allowed = " or ".join(u for u, (c, _) in UNITS.items() if c == row["commodity"])
+        problems.append(Problem(file, line, "unit", f"{row['unit']} is a unit of {commodity}, not of "
+                                f"{row['commodity']}: use {allowed}"))
+        return False
+    return True
+
+
+def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None = None,
+                required: bool = False) -> tuple[EnergyNetwork, list[Problem]]:
+    """Read and validate the energy tables; return the layer (figures in base units) and every problem.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The dataset folder (the bundled one by default).
+    sources : set of str, optional
+        Known source ids; a citation of another is a problem.
+    required : bool
+        Whether missing files are a problem; else they mean "no energy layer".
+    """
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    problems: list[Problem] = []
+    paths = [folder / NODES_FILE, folder / ASSETS_FILE]
+    present = [p.is_file() for p in paths]
+    if not all(present):
+        if required or any(present):
+            for p, ok in zip(paths, present):
+                if not ok:
+                    problems.append(Problem(p.name, None, None, f"file is missing from {folder}"))
+        return _frames([], [], ""), problems
+
+    nodes = _read(paths[0], NodeRow, problems)
+    assets = _read(paths[1], AssetRow, problems)
+    node_rows: list[dict] = []
+    commodity_of: dict[str, str] = {}
+    for line, row in nodes:
+        ok = _unit(NODES_FILE, line, row, problems)
+        _cite(NODES_FILE, line, row, NODE_FIGURES, sources, problems)
+        if row["id"] in commodity_of:
+            problems.append(Problem(NODES_FILE, line, "id", f"duplicate id {row['id']!r}"))
+            continue
+        if not row["id"].startswith(row["commodity"] + ":"):
+            problems.append(Problem(NODES_FILE, line, "id", f"a {row['commodity']} node's id starts with "
+                                    f"'{row['commodity']}:', not {row['id']!r}"))
+        if row["id"].split(":", 1)[1][:2] != row["country"]:
+            problems.append(Problem(NODES_FILE, line, "id", f"{row['id']!r} does not start with its country {row['country']}"))
+        if row["supply"] is not None and row["kind"] != "field":
+            problems.append(Problem(NODES_FILE, line, "supply", f"only a field supplies; this node is a {row['kind']}"))
+        if row["demand"] is not None and row["kind"] != "market":
+            problems.append(Problem(NODES_FILE, line, "demand", f"only a market has a demand; this node is a {row['kind']}"))
+        if row["kind"] == "field" and row["supply"] is None:
+            problems.append(Problem(NODES_FILE, line, "supply", "a field needs its supply (production a year)"))
+        commodity_of[row["id"]] = row["commodity"]
+        if ok:
+            node_rows.append({**row, "line": line})
+
+    asset_rows: list[dict] = []
+    seen: set[str] = set()
+    for line, row in assets:
+        ok = _unit(ASSETS_FILE, line, row, problems)
+        _cite(ASSETS_FILE, line, row, ASSET_FIGURES, sources, problems)
+        if not split_list(row["capacity_source"]):
+            ok = False
+        if row["id"] in seen:
+            problems.append(Problem(ASSETS_FILE, line, "id", f"duplicate id {row['id']!r}"))
+            ok = False
+        seen.add(row["id"])
+        for end in ("from", "to"):
+            node = row[end]
+            if node not in commodity_of:
+                problems.append(Problem(ASSETS_FILE, line, end, f"unknown node {node!r} (not an id of {NODES_FILE})"))
+                ok = False
+            elif commodity_of[node] != row["commodity"]:
+                problems.append(Problem(ASSETS_FILE, line, end, f"{node} is a {commodity_of[node]} node; this asset "
+                                        f"carries {row['commodity']}"))
+                ok = False
+        if row["from"] == row["to"]:
+            problems.append(Problem(ASSETS_FILE, line, "to", "an asset joins two different nodes"))
+            ok = False
+        if row["status"] in ("under_construction", "expansion", "planned") and row["open_year"] is None:
+            problems.append(Problem(ASSETS_FILE, line, "open_year", f"a {row['status']} asset needs the year it opens"))
+        if row["throughput"] is not None and row["throughput_year"] is None:
+            problems.append(Problem(ASSETS_FILE, line, "throughput_year", "say which year the throughput is of"))
+        if ok:
+            asset_rows.append({**row, "line": line})
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:12]
+    return _frames(node_rows, asset_rows, digest), problems
+
+
+def _to_base(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    out = frame.copy()
+    factor = out["unit"].map(lambda u: UNITS[u][1]).astype(float)
+    for c in columns:
+        out[c] = out[c].astype(float) * factor
+    out["unit_given"] = out["unit"]
+    out["unit"] = out["commodity"].map(BASE_UNIT)
+    return out
+
+
+def _frames(nodes: list[dict], assets: list[dict], version: str) -> EnergyNetwork:
+    n = pd.DataFrame.from_records(nodes, columns=[*NODE_COLUMNS, "line"])
+    a = pd.DataFrame.from_records(assets, columns=[*ASSET_COLUMNS, "line"])
+    n = _to_base(n, ("supply", "demand")).set_index("id", drop=False)
+    a = _to_base(a, ("capacity", "throughput")).set_index("id", drop=False)
+    a["open_year"] = a["open_year"].astype("Int64")
+    n.index.name = a.index.name = None
+    return EnergyNetwork(nodes=n, assets=a, version=version)
+
+
+def load_energy(data_dir: Path | str | None = None) -> EnergyNetwork:
+    """Load the energy layer of a dataset folder (the bundled one by default).
+
+    Raises
+    ------
+    DataError
+        Every problem found, each naming its file, line and field.
+
+    Examples
+    --------
+    >>> energy = load_energy()
+    >>> energy.assets.loc["BTC", "unit"]
+    'mt_per_year'
+    """
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    sources = folder / "sources.csv"
+    known = set(pd.read_csv(sources, usecols=["id"], dtype=str)["id"]) if sources.is_file() else None
+    energy, problems = read_energy(folder, sources=known, required=True)
+    if problems:
+        raise DataError([str(p) for p in problems])
+    return energy.replace(sources=frozenset(known or ()))
+
+
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a finite number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+__all__ = ["ASSETS_FILE", "BARRELS_PER_TONNE", "BASE_UNIT", "EnergyNetwork", "NODES_FILE", "UNITS", "UNIT_LABEL",
+           "convert", "load_energy", "read_energy"]
