@@ -1,0 +1,241 @@
+"""The energy layer on a hand-made network whose answers are known, and the solver against networkx."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from corridor.energy import apply_energy_scenario, compare_energy, convert, energy_flows, load_energy
+from corridor.energy.flows import Arcs, min_cut, solve_arcs
+from corridor.errors import DataError
+from corridor.scenarios import ScenarioError, scenario_from_text
+
+TOY = Path(__file__).parent / "data" / "energy_toy"
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return load_energy(TOY)
+
+
+def scenario(body: str):
+    return scenario_from_text("name: t\noperations:\n" + body, "t.yaml")
+
+
+# -- known answers ----------------------------------------------------------------------------
+def test_toy_europe_is_bound_by_the_italian_line(toy) -> None:
+    f = energy_flows(toy, "gas")
+    assert f.delivered == pytest.approx(3.0)
+    # Türkiye then takes what the 6 bcm trunk leaves, Georgia its 1 bcm
+    assert f.delivered_total == pytest.approx(7.0)
+    assert f.binding["element"].tolist() == ["P3"]
+    assert "full at 3.0 bcm/yr" in f.binding["why"].iloc[0]
+    flows = f.assets.set_index("id")["flow"]
+    assert flows["P2"] == pytest.approx(6.0) and flows["P3X"] == 0.0
+    assert not f.assets.set_index("id").at["P3X", "in_service"]
+
+
+def test_toy_expansion_year_moves_the_bottleneck_upstream(toy) -> None:
+    f = energy_flows(toy, "gas", year=2030)
+    assert f.delivered == pytest.approx(6.0)
+    assert f.binding["element"].tolist() == ["P2"]
+
+
+def test_toy_all_markets_cut_names_demand_and_pipe(toy) -> None:
+    f = energy_flows(toy, "gas", to="all")
+    assert f.delivered == pytest.approx(7.0)
+    assert set(f.binding["element"]) == {"P2", "gas:GE-MARKET"}
+    assert any("Georgia takes no more than 1.0" in w for w in f.binding["why"])
+
+
+def test_toy_oil_is_bound_by_supply_and_converted(toy) -> None:
+    f = energy_flows(toy, "oil", to="all")
+    assert f.delivered == pytest.approx(convert(1000, "kb_per_day", "mt_per_year"))
+    assert f.binding["kind"].tolist() == ["supply"]
+
+
+def test_flow_is_conserved_and_within_capacity(toy) -> None:
+    f = energy_flows(toy, "gas", to="all", year=2030)
+    a = f.assets[f.assets["in_service"]]
+    assert (a["flow"] <= a["capacity"] + 1e-6).all()
+    for node in toy.nodes.query("commodity == 'gas' and kind not in ('field', 'market')").index:
+        inflow = a.loc[a["to"] == node, "flow"].sum()
+        outflow = a.loc[a["from"] == node, "flow"].sum()
+        assert inflow == pytest.approx(outflow, abs=1e-6)
+
+
+def test_unknown_target_is_a_clear_error(toy) -> None:
+    with pytest.raises(ValueError, match="no market matches 'XX'"):
+        energy_flows(toy, "gas", to="XX")
+    with pytest.raises(ValueError, match="commodity must be one of gas, oil"):
+        energy_flows(toy, "coal")
+
+
+# -- the solver against networkx --------------------------------------------------------------
+def _random_arcs(seed: int, n: int = 12, m: int = 40) -> tuple[Arcs, nx.DiGraph]:
+    rng = np.random.default_rng(seed)
+    tail, head = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    capacity = np.round(rng.uniform(0.5, 10, len(tail)), 3)
+    supplies, markets = [0, 1], [n - 2, n - 1]
+    t = np.concatenate([tail, [n, n], markets])
+    h = np.concatenate([head, supplies, [n + 1, n + 1]])
+    c = np.concatenate([capacity, [8.0, 5.0], [np.inf, 4.0]])
+    arcs = Arcs([str(i) for i in range(n)], t, h, c, np.ones(len(t)), [f"a{k}" for k in range(len(t))],
+                np.isin(np.arange(len(t)), [len(t) - 2, len(t) - 1]))
+    g = nx.DiGraph()
+    for u, v, cap in zip(t, h, c):
+        if g.has_edge(u, v):
+            g[u][v]["capacity"] += cap
+        else:
+            g.add_edge(int(u), int(v), capacity=cap)
+    return arcs, g
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_max_flow_and_cut_match_networkx(seed: int) -> None:
+    arcs, g = _random_arcs(seed)
+    first, final = solve_arcs(arcs)
+    expected = nx.maximum_flow_value(g, arcs.source, arcs.sink) if arcs.sink in g else 0.0
+    assert first[arcs.target].sum() == pytest.approx(expected, abs=1e-6)
+    assert final[arcs.head == arcs.sink].sum() == pytest.approx(expected, abs=1e-6)
+    cut = min_cut(arcs, first)
+    assert arcs.capacity[cut].sum() == pytest.approx(expected, abs=1e-6)
+    assert np.allclose(first[cut], arcs.capacity[cut], atol=1e-6)
+
+
+# -- units ------------------------------------------------------------------------------------
+def test_conversions() -> None:
+    assert convert(1200, "kb_per_day", "mt_per_year") == pytest.approx(1200e3 * 365 / 7.33 / 1e6)
+    assert convert(100, "mcm_per_day", "bcm_per_year") == pytest.approx(36.5)
+    assert convert(36.5, "bcm_per_year", "mcm_per_day") == pytest.approx(100)
+    with pytest.raises(ValueError, match="cannot convert kb_per_day"):
+        convert(1, "kb_per_day", "bcm_per_year")
+
+
+def test_loaded_figures_are_in_base_units(toy) -> None:
+    o1 = toy.assets.loc["O1"]
+    assert o1["unit"] == "mt_per_year" and o1["unit_given"] == "kb_per_day"
+    assert o1["capacity"] == pytest.approx(convert(1200, "kb_per_day", "mt_per_year"))
+
+
+# -- bad input --------------------------------------------------------------------------------
+def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(TOY, folder)
+    path = folder / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return folder
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("energy_assets.csv", "gas:TR-HUB,gas:IT-MARKET,3,", "gas:TR-HUB,gas:IT-MARKT,3,",
+     "energy_assets.csv line 4, field 'to': unknown node 'gas:IT-MARKT'"),
+    ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,", "gas:AZ-HUB,gas:TR-HUB,-6,",
+     "energy_assets.csv line 3, field 'capacity': Input should be greater than or equal to 0"),
+    ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year", "gas:AZ-HUB,gas:TR-HUB,6,,,kb_per_day",
+     "energy_assets.csv line 3, field 'unit': kb_per_day is a unit of oil, not of gas: use bcm_per_year or mcm_per_day"),
+    ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,S,",
+     "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,,",
+     "energy_assets.csv line 3, field 'capacity_source': capacity = 6.0 cites no source"),
+    ("energy_assets.csv", "O1,Oil line,oil,pipeline,oil:AZ-FIELD", "O1,Oil line,oil,pipeline,gas:AZ-FIELD",
+     "energy_assets.csv line 8, field 'from': gas:AZ-FIELD is a gas node; this asset carries oil"),
+    ("energy_nodes.csv", "gas:TR-MARKET,Türkiye,gas,market,TR,32.0,39.5,,4,", "gas:TR-MARKET,Türkiye,gas,market,TR,32.0,39.5,,4x,",
+     "energy_nodes.csv line 6, field 'demand': Input should be a valid number"),
+    ("energy_nodes.csv", "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,bcm_per_year,,,S,",
+     "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,bcm_per_year,,,NOPE,",
+     "energy_nodes.csv line 3, field 'source': cites source 'NOPE', which is not in sources.csv"),
+])
+def test_bad_rows_are_named(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
+    folder = _broken(tmp_path, file, old, new)
+    with pytest.raises(DataError) as exc:
+        load_energy(folder)
+    assert message in str(exc.value)
+    # the files themselves are untouched by reading
+    assert new in (folder / file).read_text()
+
+
+def test_a_missing_table_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(TOY, folder)
+    (folder / "energy_assets.csv").unlink()
+    with pytest.raises(DataError, match="energy_assets.csv: file is missing"):
+        load_energy(folder)
+
+
+# -- scenarios --------------------------------------------------------------------------------
+def test_open_an_expansion_group(toy) -> None:
+    f = energy_flows(toy, "gas", scenario=scenario("  - open: {asset_group: SGC-EXPANSION}\n"))
+    assert f.delivered == pytest.approx(6.0)
+
+
+def test_close_and_set_with_units(toy) -> None:
+    closed = energy_flows(toy, "gas", scenario=scenario("  - close: {asset: P3}\n"))
+    assert closed.delivered == 0.0 and closed.binding.empty
+    bigger = energy_flows(toy, "gas", scenario=scenario(
+        "  - set: {asset: P3, capacity: 10958.9, unit: mcm_per_day}\n    source: S\n"))
+    assert bigger.delivered == pytest.approx(6.0)  # 4,000 bcm/yr on P3; the 6 bcm trunk binds
+    assert bigger.binding["element"].tolist() == ["P2"]
+
+
+def test_scale_supply_and_add_asset(toy) -> None:
+    sc = scenario("  - scale: {node: 'gas:AZ-FIELD', supply: 0.2}\n    source: S\n")
+    assert energy_flows(toy, "gas", scenario=sc).delivered == pytest.approx(2.0)
+    sc = scenario("  - add_asset: {id: BYPASS, name: Bypass, commodity: gas, kind: pipeline, from: 'gas:AZ-FIELD',"
+                  " to: 'gas:IT-MARKET', capacity: 1.5, unit: bcm_per_year}\n    source: S\n")
+    f = energy_flows(toy, "gas", scenario=sc)
+    assert f.delivered == pytest.approx(4.5)
+    assert set(f.binding["element"]) == {"P3", "BYPASS"}
+
+
+def test_country_closure_reaches_energy(toy) -> None:
+    f = energy_flows(toy, "gas", to="all", scenario=scenario("  - close: {country: TR}\n"))
+    assert f.delivered == pytest.approx(1.0)  # only Georgia is left
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("  - close: {asset: P33}\n", "t.yaml:3: close: unknown energy asset 'P33'; did you mean P3"),
+    ("  - set: {asset: P3, capacity: 5, unit: kb_per_day}\n    source: S\n",
+     "kb_per_day is a unit of oil, but the selection carries gas"),
+    ("  - close: {asset_group: TAPP}\n", "unknown energy asset group 'TAPP'; did you mean TAP"),
+    ("  - set: {node: 'gas:AZ-HUB', supply: 5, unit: bcm_per_year}\n    source: S\n",
+     "supply applies to a field; gas:AZ-HUB is a hub"),
+    ("  - add_asset: {id: P1, name: x, commodity: gas, kind: pipeline, from: 'gas:AZ-FIELD', to: 'gas:AZ-HUB',"
+     " capacity: 1, unit: bcm_per_year}\n    source: S\n", "an energy asset 'P1' already exists"),
+    ("  - set: {asset: P3, capacity: 5, unit: bcm_per_year}\n    source: NOPE\n", "cites source 'NOPE'"),
+])
+def test_scenario_errors_name_file_line_and_what_is_wrong(toy, body: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        apply_energy_scenario(toy, scenario(body))
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("  - set: {asset: P3, capacity: 5}\n    source: S\n", "give the figure's unit"),
+    ("  - close: {asset: P3, link: x}\n", "acts on energy (asset) or on freight links (link), not both"),
+    ("  - scale: {asset: P3, capacity: 0}\n    source: S\n", "capacity must be a positive factor"),
+    ("  - open: {asset: P3, capacity: 3}\n", "unknown key 'capacity'"),
+    ("  - add_asset: {id: X, commodity: gas}\n    source: S\n", "missing name, kind, from, to, capacity, unit"),
+    ("  - set: {asset: P3, capacity: 5, unit: bcm_per_year}\n", "cites no source"),
+])
+def test_scenario_shape_errors(body: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        scenario(body)
+
+
+def test_compare_reports_what_changed(toy) -> None:
+    cmp = compare_energy("base", scenario("  - open: {asset_group: SGC-EXPANSION}\n"), commodity="gas", energy=toy)
+    assert cmp.change == pytest.approx(3.0)
+    assert set(cmp.assets["id"]) >= {"P3X", "P4"}
+    assert cmp.binding_lifted == ["To Italy (P3) is full at 3.0 bcm/yr"]
+    assert cmp.binding_new == ["Trunk (P2) is full at 6.0 bcm/yr"]
+    market = cmp.markets.set_index("node")
+    assert market.at["gas:IT-MARKET", "change"] == pytest.approx(3.0)
+    assert market.at["gas:TR-MARKET", "change"] == pytest.approx(-3.0)
