@@ -239,3 +239,20 @@ def test_compare_reports_what_changed(toy) -> None:
     market = cmp.markets.set_index("node")
     assert market.at["gas:IT-MARKET", "change"] == pytest.approx(3.0)
     assert market.at["gas:TR-MARKET", "change"] == pytest.approx(-3.0)
+
+
+def test_data_check_locates_energy_nodes(tmp_path: Path) -> None:
+    from corridor.network import check_dataset
+
+    folder = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "data" / "mini", folder)
+    for name in ("energy_nodes.csv", "energy_assets.csv"):
+        shutil.copy(TOY / name, folder / name)
+    with (folder / "sources.csv").open("a") as handle:
+        handle.write((TOY / "sources.csv").read_text().splitlines()[1] + "\n")
+    assert [str(p) for p in check_dataset(folder) if p.file.startswith("energy")] == []
+    nodes = folder / "energy_nodes.csv"
+    nodes.write_text(nodes.read_text().replace("gas:TR-HUB,Turkish hub,gas,hub,TR,35.0,39.0",
+                                               "gas:TR-HUB,Turkish hub,gas,hub,TR,44.8,41.7"))
+    problems = [str(p) for p in check_dataset(folder) if p.file.startswith("energy")]
+    assert problems == ["energy_nodes.csv line 4, field 'lon/lat': (44.8, 41.7) lies in GE, not in TR as stated"]

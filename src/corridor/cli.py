@@ -231,10 +231,14 @@ def data_check(
             err.print(f"[red]✗[/] {p}", highlight=False)
         err.print(f"[bold red]{len(problems)} problem(s)[/]")
     else:
+        from .network.energy_table import read_energy
+
         network = load_network(data)
+        energy, _ = read_energy(data)
+        layer = f"{len(energy.nodes)} energy nodes, {len(energy.assets)} energy assets, " if len(energy.nodes) else ""
         console.print(f"[green]✓[/] dataset {network.version}: {len(network.places)} places, "
                       f"{len(network.links)} links, {len(network.crossings)} crossings, "
-                      f"{len(network.terminals)} terminals, {len(network.sources)} sources — no problems")
+                      f"{len(network.terminals)} terminals, {layer}{len(network.sources)} sources — no problems")
     if problems:
         raise typer.Exit(1)
 

@@ -9,7 +9,7 @@ from .compare import EnergyComparison, compare_energy
 from .flows import EUROPE, EnergyFlows, energy_flows
 from .plot import plot_energy
 from .scenario import apply_energy_scenario
-from .table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
+from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
 
 __all__ = ["BASE_UNIT", "EUROPE", "EnergyComparison", "EnergyFlows", "EnergyNetwork", "UNITS", "apply_energy_scenario",
            "compare_energy", "convert", "energy_flows", "load_energy", "plot_energy", "read_energy"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..scenarios import Scenario
 from .flows import EnergyFlows, energy_flows
-from .table import EnergyNetwork, load_energy
+from ..network.energy_table import EnergyNetwork, load_energy
 
 #: flows that differ by less than this (in the base unit) count as unchanged
 SAME = 1e-6

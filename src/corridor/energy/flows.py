@@ -26,7 +26,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from ..errors import InvalidOptionError
-from .table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
+from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
 
 #: what "Europe" means as a target: the EU, EFTA, the UK and the Western Balkans, Moldova and Ukraine
 EUROPE = frozenset(
@@ -250,7 +250,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     """
     from ..scenarios import load_scenario
     from .scenario import apply_energy_scenario
-    from .table import load_energy
+    from ..network.energy_table import load_energy
 
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from ..maps import draw_countries
 from .flows import EnergyFlows
-from .table import EnergyNetwork
+from ..network.energy_table import EnergyNetwork
 
 COLOR = {"gas": "#1f6fb4", "oil": "#7a4a1c"}
 FULL = "#d62728"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from .energy_table import NODES_FILE, read_energy
 from .capacities import read_capacities
 from .geo import countries, locate
 from .load import Problem, read_tables
@@ -32,19 +35,7 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
             problems.append(Problem("links.csv", lines["links.csv"][i], "passages",
                                     "a sea link lists the passages it uses (write 'none' if it uses none)"))
     places = tables["places.csv"]
-    if len(places):
-        known = {iso for iso in countries()[0] if iso}
-        found, distance = locate(places["lon"].to_numpy(), places["lat"].to_numpy())
-        for i, (row, iso, dist) in enumerate(zip(places.to_dict("records"), found, distance)):
-            line = lines["places.csv"][i]
-            if row["country"] not in known:
-                problems.append(Problem("places.csv", line, "country", f"{row['country']!r} is not an ISO 3166-1 alpha-2 code"))
-            elif iso != row["country"] or dist > COAST_TOLERANCE_DEG:
-                problems.append(Problem(
-                    "places.csv", line, "lon/lat",
-                    f"({row['lon']}, {row['lat']}) lies in {iso}"
-                    + (f" ({float(dist):.2f}° off its coast)" if dist else "")
-                    + f", not in {row['country']} as stated"))
+    problems.extend(_located("places.csv", places.to_dict("records"), lines["places.csv"]))
     # reliability.csv is optional in a user's dataset; when present it is checked like the rest
     _, reliability_problems = read_reliability(data_dir, places=places["id"], links=tables["links.csv"]["id"],
                                                sources=sources["id"], required=False)
@@ -53,7 +44,31 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
     _, capacity_problems = read_capacities(data_dir, crossings=tables["crossings.csv"]["id"],
                                            terminals=tables["terminals.csv"], sources=sources["id"])
     problems.extend(capacity_problems)
+    # the energy layer (energy_nodes.csv, energy_assets.csv) is optional too; offshore fields lie at sea
+    energy, energy_problems = read_energy(data_dir, sources=set(sources["id"]))
+    problems.extend(energy_problems)
+    onshore = energy.nodes[energy.nodes["kind"] != "field"]
+    problems.extend(_located(NODES_FILE, onshore.to_dict("records"), onshore["line"].tolist()))
     return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+def _located(file: str, rows: list[dict], lines: list[int]) -> list[Problem]:
+    """Rows whose lon/lat lie outside the country they state (or whose country is not a code)."""
+    if not rows:
+        return []
+    problems = []
+    known = {iso for iso in countries()[0] if iso}
+    found, distance = locate(np.array([r["lon"] for r in rows], float), np.array([r["lat"] for r in rows], float))
+    for row, line, iso, dist in zip(rows, lines, found, distance):
+        if row["country"] not in known:
+            problems.append(Problem(file, line, "country", f"{row['country']!r} is not an ISO 3166-1 alpha-2 code"))
+        elif iso != row["country"] or dist > COAST_TOLERANCE_DEG:
+            problems.append(Problem(
+                file, line, "lon/lat",
+                f"({row['lon']}, {row['lat']}) lies in {iso}"
+                + (f" ({float(dist):.2f}° off its coast)" if dist else "")
+                + f", not in {row['country']} as stated"))
+    return problems
 
 
 __all__ = ["Problem", "check_dataset"]

@@ -19,8 +19,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import DataError
-from ..network.load import Problem, default_data_dir
-from ..network.schema import split_list
+from .load import Problem, default_data_dir
+from .schema import split_list
 
 NODES_FILE = "energy_nodes.csv"
 ASSETS_FILE = "energy_assets.csv"
