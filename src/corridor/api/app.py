@@ -221,6 +221,7 @@ def create_app(network: Network | None = None, *, data: Path | None = None, sett
     # -- scenarios --------------------------------------------------------------------------
     if features["scenarios"].available:
         _scenario_routes(app, service)
+        _energy_routes(app, service)
 
     if features["store"].available:
         _store_routes(app, features["store"].module, store)
@@ -348,6 +349,39 @@ def _scenario_routes(app: FastAPI, service: RouteService) -> None:
         module = service.features["scenarios"].module
         changed = module.changed_links(service.network, service.scenario_network(name))
         return {**sc.to_dict(), "changed_links": changed.to_dict("records")}
+
+
+def _energy_routes(app: FastAPI, service: RouteService) -> None:
+    import functools
+
+    from ..energy import compare_energy, energy_flows, load_energy
+    from ..energy.flows import DEFAULT_TARGET
+
+    layer = functools.cache(lambda: load_energy(service.data_dir))
+
+    def commodity_of(value: str) -> str:
+        if value not in DEFAULT_TARGET:
+            raise InvalidOptionError(f"commodity must be gas or oil, not {value!r}")
+        return value
+
+    @app.get("/api/energy/flows", responses=ERRORS, tags=["energy"])
+    def energy_flows_get(commodity: str = Query("gas", examples=["gas", "oil"]), scenario: str = Query("base"),
+                         to: str | None = Query(None, description="europe, all, a country code or a market id "
+                                                "(default: europe for gas, all for oil)."),
+                         year: int | None = Query(None, ge=1990, le=2100)) -> dict[str, Any]:
+        """The most oil or gas the network delivers, the flow on every asset, and what binds (the minimum cut)."""
+        c = commodity_of(commodity)
+        sc = service.scenario(scenario) if scenario != "base" else None
+        return energy_flows(layer(), c, to=to or DEFAULT_TARGET[c], year=year, scenario=sc).to_dict()
+
+    @app.get("/api/energy/compare", responses=ERRORS, tags=["energy"])
+    def energy_compare_get(scenario: str = Query(..., examples=["southern-gas-corridor-expansion"]),
+                           base: str = Query("base"), commodity: str = Query("gas"),
+                           to: str | None = Query(None)) -> dict[str, Any]:
+        """What a bundled scenario changes in deliveries, asset flows and binding constraints."""
+        c = commodity_of(commodity)
+        a, b = (service.scenario(s) if s != "base" else None for s in (base, scenario))
+        return compare_energy(a, b, commodity=c, to=to or DEFAULT_TARGET[c], energy=layer()).to_dict()
 
 
 def _job_routes(app: FastAPI, jobs: JobManager) -> None:

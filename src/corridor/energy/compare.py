@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..scenarios import Scenario
-from .flows import EnergyFlows, energy_flows
+from .flows import EnergyFlows, energy_flows, records
 from ..network.energy_table import EnergyNetwork, load_energy
 
 #: flows that differ by less than this (in the base unit) count as unchanged
@@ -55,8 +55,7 @@ class EnergyComparison:
                 "delivered": {"base": self.base.delivered, "scenario": self.scenario.delivered, "change": self.change},
                 "delivered_total": {"base": self.base.delivered_total, "scenario": self.scenario.delivered_total},
                 "binding": {"base": self.base.to_dict()["binding"], "scenario": self.scenario.to_dict()["binding"]},
-                "markets": self.markets.to_dict("records"),
-                "assets": self.assets.astype(object).where(self.assets.notna(), None).to_dict("records")}
+                "markets": records(self.markets), "assets": records(self.assets)}
 
 
 def compare_energy(base: Scenario | str | Path | None = "base", scenario: Scenario | str | Path | None = None, *,

@@ -1,12 +1,15 @@
 """How much oil or gas the network delivers: max-flow with a min-cost tie-break, solved by HiGHS.
 
 Supplies (fields, up to their production) feed a super-source, markets (up to what they take) a
-super-sink, and every asset in service is an arc bounded by its capacity. Three linear programmes, each
-keeping the optimum of the one before:
+super-sink, and every asset in service is an arc bounded by its capacity. Four linear programmes, each
+keeping the optimum of the ones before:
 
 1. the most that reaches the *target* markets (Europe by default), other markets taking nothing;
 2. the most that reaches every market, the target's volume kept;
-3. the shortest way to move it (pipeline-kilometres), so that the flow on each asset is definite.
+3. of those flows, the one closest to the reported throughputs (least total absolute deviation), so that
+   where the network leaves a choice the oil and gas go the way they are reported to go;
+4. of those, the shortest (pipeline-kilometres: ``length_km``, else the great-circle distance between the
+   asset's ends), so that the flow on each asset is definite.
 
 The binding constraints are the minimum cut of step 1: the arcs from the part of the residual network
 that the super-source still reaches to the rest. Every one of them is full, and together they bound
@@ -51,6 +54,7 @@ class Arcs:
     cost: np.ndarray
     element: list[str]            # asset id, "supply:NODE" or "market:NODE"
     target: np.ndarray            # market arcs of the target markets
+    reported: np.ndarray          # reported throughput (nan: none)
 
     @property
     def source(self) -> int:
@@ -75,6 +79,12 @@ def _targets(nodes: pd.DataFrame, to: str | list[str] | None) -> pd.Series:
     return chosen
 
 
+def _great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = (np.radians(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
+
+
 def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] | None = "europe",
                year: int | None = None) -> Arcs:
     """The arcs of one commodity's flow problem: assets in service in ``year``, supplies and markets."""
@@ -87,7 +97,10 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] | N
     fields = nodes[nodes["kind"] == "field"]
     markets = nodes[nodes["kind"] == "market"]
     target = _targets(nodes, to)[markets.index].to_numpy(bool)
-    length = assets["length_km"].astype(float).fillna(1.0).to_numpy()
+    # the min-cost step weighs pipeline-kilometres; an asset without a length counts its ends' great-circle distance
+    ends = nodes.loc[:, ["lon", "lat"]].astype(float)
+    crow = _great_circle_km(ends.loc[assets["from"]].to_numpy(), ends.loc[assets["to"]].to_numpy())
+    length = assets["length_km"].astype(float).fillna(pd.Series(crow, index=assets.index)).to_numpy()
     tail = np.concatenate([assets["from"].map(index).to_numpy(int), np.full(len(fields), n),
                            markets.index.map(index).to_numpy(int)])
     head = np.concatenate([assets["to"].map(index).to_numpy(int), fields.index.map(index).to_numpy(int),
@@ -97,42 +110,55 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] | N
     cost = np.concatenate([np.maximum(length, 1.0), np.zeros(len(fields) + len(markets))])
     element = [*assets.index, *(f"supply:{f}" for f in fields.index), *(f"market:{m}" for m in markets.index)]
     is_target = np.concatenate([np.zeros(len(assets) + len(fields), bool), target])
-    return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target)
+    reported = np.concatenate([assets["throughput"].to_numpy(float), np.full(len(fields) + len(markets), np.nan)])
+    return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target, reported)
 
 
-def _solve(arcs: Arcs, objective: np.ndarray, upper: np.ndarray,
-           keep: list[tuple[np.ndarray, float]]) -> np.ndarray:
-    n = len(arcs.nodes)
-    m = len(arcs.tail)
-    inner = arcs.tail < n
-    rows = np.concatenate([arcs.tail[inner], arcs.head[arcs.head < n]])
-    cols = np.concatenate([np.flatnonzero(inner), np.flatnonzero(arcs.head < n)])
-    vals = np.concatenate([-np.ones(inner.sum()), np.ones((arcs.head < n).sum())])
-    a_eq = coo_matrix((vals, (rows, cols)), shape=(n, m)).tocsr()
-    a_ub = b_ub = None
-    if keep:
-        a_ub = np.vstack([-mask.astype(float) for mask, _ in keep])
-        b_ub = np.array([-(value - TOL * max(1.0, value)) for _, value in keep])
-    bounds = np.column_stack([np.zeros(m), np.where(np.isinf(upper), np.nan, upper)])
-    bounds = [(0.0, None if np.isnan(u) else float(u)) for u in bounds[:, 1]]
-    res = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(n), bounds=bounds, method="highs")
+def _solve(arcs: Arcs, objective: np.ndarray, upper: np.ndarray, keep: list[tuple[np.ndarray, float]],
+           deviation: float | None = None) -> np.ndarray:
+    """One LP over the arc flows x and, for each arc with a reported throughput t, the deviations
+    d+ and d- with x - d+ + d- = t. ``objective`` weighs x; ``deviation=None`` minimises the total
+    deviation instead, a number keeps it below that. ``keep``: (mask, value) with sum(x[mask]) >= value."""
+    n, m = len(arcs.nodes), len(arcs.tail)
+    rep = np.flatnonzero(np.isfinite(arcs.reported))
+    k = len(rep)
+    inner, into = arcs.tail < n, arcs.head < n
+    rows = np.concatenate([arcs.tail[inner], arcs.head[into], n + np.arange(k), n + np.arange(k), n + np.arange(k)])
+    cols = np.concatenate([np.flatnonzero(inner), np.flatnonzero(into), rep, m + np.arange(k), m + k + np.arange(k)])
+    vals = np.concatenate([-np.ones(inner.sum()), np.ones(into.sum()), np.ones(k), -np.ones(k), np.ones(k)])
+    a_eq = coo_matrix((vals, (rows, cols)), shape=(n + k, m + 2 * k)).tocsr()
+    b_eq = np.concatenate([np.zeros(n), arcs.reported[rep]])
+    ub_rows = [np.concatenate([-mask.astype(float), np.zeros(2 * k)]) for mask, _ in keep]
+    b_ub = [-(value - TOL * max(1.0, value)) for _, value in keep]
+    if objective is None:
+        c = np.concatenate([np.zeros(m), np.ones(2 * k)])
+    else:
+        c = np.concatenate([objective, np.zeros(2 * k)])
+        if deviation is not None:
+            ub_rows.append(np.concatenate([np.zeros(m), np.ones(2 * k)]))
+            b_ub.append(deviation + TOL * max(1.0, deviation) + 1e-9)
+    bounds = [(0.0, None if np.isinf(u) else float(u)) for u in upper] + [(0.0, None)] * (2 * k)
+    res = linprog(c, A_ub=np.array(ub_rows) if ub_rows else None, b_ub=np.array(b_ub) if b_ub else None,
+                  A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - a flow problem with x = 0 feasible is never infeasible
         raise RuntimeError(f"HiGHS could not solve the flow problem: {res.message}")
-    return np.clip(res.x, 0.0, None)
+    x = np.clip(res.x[:m], 0.0, None)
+    return x if objective is not None or k == 0 else np.append(x, res.x[m:].sum())
 
 
 def solve_arcs(arcs: Arcs) -> tuple[np.ndarray, np.ndarray]:
-    """(flow of step 1: max to the target, final flow: max to all, then min cost) on every arc."""
-    m = len(arcs.tail)
+    """(flow of step 1: max to the target; final flow: max to all, closest to the reported throughputs,
+    shortest) on every arc."""
     market = arcs.head == arcs.sink
-    upper = arcs.capacity.copy()
+    upper = arcs.capacity
     first = _solve(arcs, -arcs.target.astype(float), np.where(market & ~arcs.target, 0.0, upper), [])
-    to_target = float(first[arcs.target].sum())
-    second = _solve(arcs, -market.astype(float), upper, [(arcs.target, to_target)])
-    total = float(second[market].sum())
-    if m == 0:
-        return first, second
-    final = _solve(arcs, arcs.cost, upper, [(arcs.target, to_target), (market, total)])
+    keep = [(arcs.target, float(first[arcs.target].sum()))]
+    second = _solve(arcs, -market.astype(float), upper, keep)
+    keep.append((market, float(second[market].sum())))
+    deviation = None
+    if np.isfinite(arcs.reported).any():
+        deviation = float(_solve(arcs, None, upper, keep)[-1])
+    final = _solve(arcs, arcs.cost, upper, keep, deviation=deviation)
     return first, final
 
 
@@ -201,14 +227,19 @@ class EnergyFlows:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-able Python."""
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
-                    for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
-
         return {"commodity": self.commodity, "unit": self.unit, "target": self.target, "year": self.year,
                 "scenario": self.scenario, "delivered": self.delivered, "delivered_total": self.delivered_total,
                 "binding": records(self.binding), "markets": records(self.markets),
                 "supplies": records(self.supplies), "assets": records(self.assets), "seconds": self.seconds}
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python: numpy scalars unwrapped, missing and infinite values as None."""
+    def plain(v: Any) -> Any:
+        v = v.item() if isinstance(v, np.generic) else v
+        return None if v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) else v
+
+    return [{k: plain(v) for k, v in r.items()} for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
 
 
 def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str) -> tuple[str, str, str]:
