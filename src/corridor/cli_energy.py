@@ -66,7 +66,7 @@ def flows_tables(flows: Any) -> list[Table]:
     for r in flows.assets.sort_values("flow", ascending=False).itertuples(index=False):
         use = f"{100 * r.utilisation:.0f} %" if r.in_service else ""
         style = "bold red" if r.binding else ("red" if r.saturated else ("dim" if not r.in_service else ""))
-        reported = f"{_n(r.throughput)} ({r.throughput_year})" if pd.notna(r.throughput) else "–"
+        reported = f"{_n(r.throughput)} ({int(r.throughput_year)})" if pd.notna(r.throughput) else "–"
         status = r.status if r.in_service else f"{r.status}, not in service"
         assets.add_row(r.name, r.id, _n(r.capacity), _n(r.flow), f"[{style}]{use}[/]" if style and use else use,
                        reported, status)
