@@ -222,8 +222,8 @@ def test_country_closure_reaches_energy(toy) -> None:
     ("  - close: {asset_group: TAPP}\n", "unknown energy asset group 'TAPP'; did you mean TAP"),
     ("  - set: {node: 'gas:AZ-HUB', supply: 5, unit: bcm_per_year}\n    source: S\n",
      "supply applies to a field; gas:AZ-HUB is a hub"),
-    ("  - add_asset: {id: P1, name: x, commodity: gas, kind: pipeline, from: 'gas:AZ-FIELD', to: 'gas:AZ-HUB',"
-     " capacity: 1, unit: bcm_per_year}\n    source: S\n", "an energy asset 'P1' already exists"),
+    (("  - add_asset: {id: P1, name: x, commodity: gas, kind: pipeline, from: 'gas:AZ-FIELD', to: 'gas:AZ-HUB',"
+     " capacity: 1, unit: bcm_per_year}\n    source: S\n"), "an energy asset 'P1' already exists"),
     ("  - set: {asset: P3, capacity: 5, unit: bcm_per_year}\n    source: NOPE\n", "cites source 'NOPE'"),
 ])
 def test_scenario_errors_name_file_line_and_what_is_wrong(toy, body: str, message: str) -> None:

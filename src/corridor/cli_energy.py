@@ -85,10 +85,9 @@ def flows_command(
 ) -> None:
     """The most oil and gas the network delivers, where it flows and which assets bind it."""
     from .energy import energy_flows, load_energy, plot_energy
-    from .energy.flows import DEFAULT_TARGET
 
     energy = guarded(lambda: load_energy(data))
-    solved = [guarded(lambda c=c: energy_flows(energy, c, to=to or DEFAULT_TARGET[c], year=year, scenario=scenario))
+    solved = [guarded(lambda c=c: energy_flows(energy, c, to=to, year=year, scenario=scenario))
               for c in _commodities(commodity)]
     if plot is not None:
         plot_energy(solved, energy, plot)
@@ -116,10 +115,9 @@ def compare_command(
 ) -> None:
     """What a scenario changes: deliveries per market, flows per asset, and what binds before and after."""
     from .energy import compare_energy, load_energy, plot_energy
-    from .energy.flows import DEFAULT_TARGET
 
     energy = guarded(lambda: load_energy(data))
-    results = [guarded(lambda c=c: compare_energy(base, scenario, commodity=c, to=to or DEFAULT_TARGET[c], year=year,
+    results = [guarded(lambda c=c: compare_energy(base, scenario, commodity=c, to=to, year=year,
                                                   energy=energy))
                for c in _commodities(commodity)]
     if plot is not None:

@@ -372,7 +372,7 @@ def _energy_routes(app: FastAPI, service: RouteService) -> None:
         """The most oil or gas the network delivers, the flow on every asset, and what binds (the minimum cut)."""
         c = commodity_of(commodity)
         sc = service.scenario(scenario) if scenario != "base" else None
-        return energy_flows(layer(), c, to=to or DEFAULT_TARGET[c], year=year, scenario=sc).to_dict()
+        return energy_flows(layer(), c, to=to, year=year, scenario=sc).to_dict()
 
     @app.get("/api/energy/compare", responses=ERRORS, tags=["energy"])
     def energy_compare_get(scenario: str = Query(..., examples=["southern-gas-corridor-expansion"]),
@@ -381,7 +381,7 @@ def _energy_routes(app: FastAPI, service: RouteService) -> None:
         """What a bundled scenario changes in deliveries, asset flows and binding constraints."""
         c = commodity_of(commodity)
         a, b = (service.scenario(s) if s != "base" else None for s in (base, scenario))
-        return compare_energy(a, b, commodity=c, to=to or DEFAULT_TARGET[c], energy=layer()).to_dict()
+        return compare_energy(a, b, commodity=c, to=to, energy=layer()).to_dict()
 
 
 def _job_routes(app: FastAPI, jobs: JobManager) -> None:

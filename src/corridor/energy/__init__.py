@@ -5,11 +5,24 @@
 >>> gas.binding["why"].tolist()                   # doctest: +SKIP
 """
 
+from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
 from .compare import EnergyComparison, compare_energy
 from .flows import EUROPE, EnergyFlows, energy_flows
 from .plot import plot_energy
 from .scenario import apply_energy_scenario
-from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
 
-__all__ = ["BASE_UNIT", "EUROPE", "EnergyComparison", "EnergyFlows", "EnergyNetwork", "UNITS", "apply_energy_scenario",
-           "compare_energy", "convert", "energy_flows", "load_energy", "plot_energy", "read_energy"]
+__all__ = [
+           "BASE_UNIT",
+           "EUROPE",
+           "UNITS",
+           "EnergyComparison",
+           "EnergyFlows",
+           "EnergyNetwork",
+           "apply_energy_scenario",
+           "compare_energy",
+           "convert",
+           "energy_flows",
+           "load_energy",
+           "plot_energy",
+           "read_energy",
+]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..network.energy_table import EnergyNetwork, load_energy
 from ..scenarios import Scenario
 from .flows import EnergyFlows, energy_flows, records
-from ..network.energy_table import EnergyNetwork, load_energy
 
 #: flows that differ by less than this (in the base unit) count as unchanged
 SAME = 1e-6
@@ -59,7 +59,7 @@ class EnergyComparison:
 
 
 def compare_energy(base: Scenario | str | Path | None = "base", scenario: Scenario | str | Path | None = None, *,
-                   commodity: str = "gas", to: str | list[str] | None = "europe", year: int | None = None,
+                   commodity: str = "gas", to: str | list[str] | None = None, year: int | None = None,
                    energy: EnergyNetwork | None = None) -> EnergyComparison:
     """Solve the base and the scenario and say what changed.
 

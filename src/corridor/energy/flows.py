@@ -32,10 +32,11 @@ from ..errors import InvalidOptionError
 from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
 
 #: what "Europe" means as a target: the EU, EFTA, the UK and the Western Balkans, Moldova and Ukraine
-EUROPE = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO CH GB AL BA ME MK RS XK MD UA".split()
-)
+EUROPE = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+    "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "CH", "GB", "AL", "BA", "ME", "MK",
+    "RS", "XK", "MD", "UA",
+})
 #: what each commodity's deliveries are maximised to by default: gas to Europe's markets; oil to every
 #: market, because crude is sold at its export terminal into a world market rather than piped to a country
 DEFAULT_TARGET = {"gas": "europe", "oil": "all"}
@@ -65,9 +66,9 @@ class Arcs:
         return len(self.nodes) + 1
 
 
-def _targets(nodes: pd.DataFrame, to: str | list[str] | None) -> pd.Series:
+def _targets(nodes: pd.DataFrame, to: str | list[str]) -> pd.Series:
     markets = nodes["kind"] == "market"
-    if to is None or to == "all":
+    if to == "all":
         return markets
     if isinstance(to, str) and to.lower() == "europe":
         return markets & nodes["country"].isin(EUROPE)
@@ -85,7 +86,7 @@ def _great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 2 * 6371.0 * np.arcsin(np.sqrt(h))
 
 
-def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] | None = "europe",
+def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "europe",
                year: int | None = None) -> Arcs:
     """The arcs of one commodity's flow problem: assets in service in ``year``, supplies and markets."""
     if commodity not in COMMODITIES:
@@ -253,7 +254,7 @@ def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: flo
     return "asset", row["name"], f"{row['name']} ({element}) is full at {capacity:,.1f} {label}"
 
 
-def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *, to: str | list[str] | None = "europe",
+def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *, to: str | list[str] | None = None,
                  year: int | None = None, scenario: Any = None) -> EnergyFlows:
     """The most oil or gas the network can deliver to the target markets, where it flows, and what binds.
 
@@ -262,8 +263,9 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     energy : EnergyNetwork, optional
         The energy layer (the bundled one by default).
     commodity : {"gas", "oil"}
-    to : "europe", "all", a country code, a market id or a list of them
+    to : "europe", "all", a country code, a market id or a list of them, optional
         The markets whose deliveries are maximised first; the other markets then take what is left.
+        Default: :data:`DEFAULT_TARGET` (Europe for gas, every market for oil).
     year : int, optional
         Assets open in this year are used (default: the scenario's year, else this year).
     scenario : Scenario, str or Path, optional
@@ -279,14 +281,15 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     >>> gas.delivered <= gas.delivered_total
     True
     """
+    from ..network.energy_table import load_energy
     from ..scenarios import load_scenario
     from .scenario import apply_energy_scenario
-    from ..network.energy_table import load_energy
 
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)
     energy = apply_energy_scenario(energy, sc)
     year = year if year is not None else sc.year
+    to = DEFAULT_TARGET.get(commodity, "all") if to is None else to
     started = time.perf_counter()
     arcs = build_arcs(energy, commodity, to=to, year=year)
     first, flow = solve_arcs(arcs)
@@ -332,7 +335,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
                             "demand": market_nodes["demand"].to_numpy(float),
                             "target": market_nodes.index.isin(list(target_ids)),
                             "flow": [flow[by_element[f"market:{m}"]] for m in market_nodes.index]})
-    target = to if isinstance(to, str) else ("all" if to is None else ", ".join(to))
+    target = to if isinstance(to, str) else ", ".join(to)
     return EnergyFlows(commodity=commodity, unit=unit, target=target, year=year, scenario=sc.name,
                        delivered=float(markets.loc[markets["target"], "flow"].sum()),
                        delivered_total=float(markets["flow"].sum()), markets=markets, supplies=supplies,

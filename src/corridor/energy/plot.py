@@ -13,8 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from ..maps import draw_countries
-from .flows import EnergyFlows
 from ..network.energy_table import EnergyNetwork
+from .flows import EnergyFlows
 
 COLOR = {"gas": "#1f6fb4", "oil": "#7a4a1c"}
 FULL = "#d62728"

@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert
 from ..network.schema import split_list
 from ..scenarios import Operation, Scenario, ScenarioError, is_energy_operation, load_scenario
-from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert
 
 
 def _list(value: Any) -> list[str]:

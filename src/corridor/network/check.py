@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .energy_table import NODES_FILE, read_energy
 from .capacities import read_capacities
+from .energy_table import NODES_FILE, read_energy
 from .geo import countries, locate
 from .load import Problem, read_tables
 from .reliability_table import read_reliability

@@ -319,5 +319,15 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-__all__ = ["ASSETS_FILE", "BARRELS_PER_TONNE", "BASE_UNIT", "EnergyNetwork", "NODES_FILE", "UNITS", "UNIT_LABEL",
-           "convert", "load_energy", "read_energy"]
+__all__ = [
+    "ASSETS_FILE",
+    "BARRELS_PER_TONNE",
+    "BASE_UNIT",
+    "NODES_FILE",
+    "UNITS",
+    "UNIT_LABEL",
+    "EnergyNetwork",
+    "convert",
+    "load_energy",
+    "read_energy",
+]

@@ -1,0 +1,147 @@
+"""The bundled energy layer: invariants, calibration against reported throughputs, scenarios, CLI and API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli import app
+from corridor.energy import EUROPE, compare_energy, energy_flows, load_energy
+from corridor.network import check_dataset
+
+
+@pytest.fixture(scope="module")
+def energy():
+    return load_energy()
+
+
+@pytest.fixture(scope="module")
+def gas(energy):
+    return energy_flows(energy, "gas")
+
+
+@pytest.fixture(scope="module")
+def oil(energy):
+    return energy_flows(energy, "oil")
+
+
+def test_bundled_layer_is_clean_and_every_figure_cited() -> None:
+    problems = [str(p) for p in check_dataset() if p.file.startswith("energy")]
+    assert problems == []
+
+
+def test_every_field_reaches_a_market_when_everything_is_open(energy) -> None:
+    for commodity in ("gas", "oil"):
+        f = energy_flows(energy, commodity, to="all", year=2100)
+        unused = f.supplies[f.supplies["flow"] <= 0]
+        assert unused.empty, f"{commodity}: {unused['name'].tolist()} deliver nothing"
+
+
+def test_gas_to_europe_never_exceeds_the_pipes_into_europe(energy, gas) -> None:
+    # whatever reaches a European market crosses an asset from outside Europe into it: TAP at Kipoi
+    # (with its expansions in service) or any other interconnector; their capacities bound the answer
+    for year in (None, 2030, 2100):
+        f = gas if year is None else energy_flows(energy, "gas", year=year)
+        a, country = f.assets, energy.nodes["country"]
+        entering = a[a["in_service"] & ~a["from"].map(country).isin(EUROPE) & a["to"].map(country).isin(EUROPE)]
+        assert len(entering) > 0
+        assert f.delivered <= entering["capacity"].sum() + 1e-6
+        assert f.delivered <= f.delivered_total
+
+
+def test_base_gas_is_bound_by_tap(gas) -> None:
+    # TAP's 10 bcm/yr and its first 1.2 bcm/yr step (2026) bind; SCP is full at its 23.4 bcm/yr
+    assert gas.delivered == pytest.approx(11.2, abs=0.05)
+    assert set(gas.binding["element"]) == {"TAP-1", "TAP-1-X1"}
+    assets = gas.assets.set_index("id")
+    assert assets.at["SCP-1", "saturated"]
+
+
+def test_flows_stay_near_reported_throughputs(gas, oil) -> None:
+    # where the reported volume fits under the capacity, the modelled flow follows it (within 15 %)
+    for f in (gas, oil):
+        a = f.assets[f.assets["in_service"] & f.assets["throughput"].notna()]
+        fits = a[a["throughput"] <= a["capacity"]]
+        close = (fits["flow"] - fits["throughput"]).abs() <= 0.15 * fits["throughput"] + 0.2
+        assert close.mean() >= 0.7, fits.loc[~close, ["id", "flow", "throughput"]]
+    cpc = oil.assets.set_index("id").at["CPC-2", "flow"]
+    assert cpc == pytest.approx(63.8, rel=0.02)  # the 2025 Kazakh volume through CPC
+
+
+def test_sgc_expansion_lifts_europe_and_tcgp_alone_does_not(energy, gas) -> None:
+    expanded = energy_flows(energy, "gas", scenario="southern-gas-corridor-expansion")
+    assert expanded.delivered > gas.delivered + 5
+    alone = compare_energy("base", "tcgp", commodity="gas", energy=energy)
+    # today's South Caucasus Pipeline is already full: Turkmen gas cannot add a cubic metre for Europe
+    assert alone.change == pytest.approx(0.0, abs=1e-6)
+    both = energy_flows(energy, "gas", scenario="tcgp-with-expansion")
+    assert both.delivered >= expanded.delivered - 1e-6
+    assert both.supplies.set_index("node").at["gas:TM-GALKYNYSH", "flow"] > 0
+
+
+def test_cpc_outage_strands_kazakh_crude_and_names_the_bypasses(energy, oil) -> None:
+    cmp = compare_energy("base", "cpc-outage", commodity="oil", energy=energy)
+    assert cmp.change < -30
+    binding = set(cmp.scenario.binding["element"])
+    assert {"ATY-SAM", "KZ-CN"} <= binding
+    assert not cmp.scenario.assets.set_index("id").loc[["CPC-1", "CPC-2", "CPC-MT"], "in_service"].any()
+
+
+def test_no_russia_closes_energy_assets_in_russia(energy) -> None:
+    f = energy_flows(energy, "oil", scenario="no-russia")
+    closed = f.assets.set_index("id")
+    assert not closed.loc[["CPC-2", "ATY-SAM", "BAKU-NOVO"], "in_service"].any()
+    assert closed.at["BTC", "in_service"]
+
+
+# -- the command line and the REST API --------------------------------------------------------
+runner = CliRunner()
+
+
+def test_cli_flows_json_and_map(tmp_path) -> None:
+    png = tmp_path / "energy.png"
+    result = runner.invoke(app, ["energy", "flows", "--json", "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["gas"]["delivered"] == pytest.approx(11.2, abs=0.05)
+    assert payload["oil"]["target"] == "all"
+    assert png.stat().st_size > 20_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_compare_tables() -> None:
+    result = runner.invoke(app, ["energy", "compare", "base", "southern-gas-corridor-expansion", "-c", "gas"])
+    assert result.exit_code == 0, result.output
+    assert "Gas to Europe: 11.2 →" in result.stdout
+    # TAP at 20 bcm/yr still binds: its new 8.8 bcm/yr step joins the cut
+    assert "Now binding: TAP expansion to 20 bcm/yr" in result.stdout and "(TAP-1-X2)" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["energy", "flows", "-c", "coal"], "--commodity must be gas, oil or all"),
+    (["energy", "flows", "-s", "no-such-scenario"], "no scenario 'no-such-scenario'"),
+    (["energy", "flows", "-c", "gas", "--to", "ZZ"], "no market matches 'ZZ'"),
+])
+def test_cli_errors(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_api_energy_endpoints() -> None:
+    import httpx
+    from test_api import Server
+
+    from corridor.api import create_app
+
+    with Server(create_app(warm_shapes=False, freeze_gc=False)) as url, httpx.Client(base_url=url, timeout=20) as client:
+        r = client.get("/api/energy/flows", params={"commodity": "oil", "scenario": "cpc-outage"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["scenario"] == "cpc-outage" and body["delivered"] < 60
+        assert any(b["element"] == "ATY-SAM" for b in body["binding"])
+        r = client.get("/api/energy/compare", params={"scenario": "southern-gas-corridor-expansion"})
+        assert r.status_code == 200 and r.json()["delivered"]["change"] > 5
+        r = client.get("/api/energy/flows", params={"commodity": "coal"})
+        assert r.status_code == 422 and "commodity must be gas or oil" in r.json()["detail"]
