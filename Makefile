@@ -35,6 +35,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/reliability.py
 	$(BIN)/python benchmarks/criticality.py
 	$(BIN)/python benchmarks/assignment.py --quick
+	$(BIN)/python benchmarks/energy.py
 
 clean:
 	rm -rf $(VENV) report build *.egg-info src/*.egg-info
