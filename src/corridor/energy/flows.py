@@ -71,9 +71,10 @@ def _targets(nodes: pd.DataFrame, to: str | list[str]) -> pd.Series:
     if to == "all":
         return markets
     if isinstance(to, str) and to.lower() == "europe":
-        return markets & nodes["country"].isin(EUROPE)
-    wanted = [to] if isinstance(to, str) else list(to)
-    chosen = markets & (nodes["id"].isin(wanted) | nodes["country"].isin(wanted))
+        chosen = markets & nodes["country"].isin(EUROPE)
+    else:
+        wanted = to.split(",") if isinstance(to, str) else list(to)
+        chosen = markets & (nodes["id"].isin(wanted) | nodes["country"].isin(wanted))
     if not chosen.any():
         known = ", ".join(sorted(set(nodes.loc[markets, "country"]) | set(nodes.loc[markets, "id"])))
         raise InvalidOptionError(f"no market matches {to!r}: give europe, all, a country code or a market id ({known})")
