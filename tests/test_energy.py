@@ -64,8 +64,8 @@ def test_reported_throughputs_steer_the_flow_not_the_volume(tmp_path: Path) -> N
     # Türkiye; with Türkiye's offtake reported at 2 bcm, 2 go there and 4 to Italy; the total stays 7
     free = energy_flows(load_energy(TOY), "gas", to="all", year=2030)
     assert free.assets.set_index("id").at["P4", "flow"] == pytest.approx(4.0)
-    folder = _broken(tmp_path, "energy_assets.csv", "gas:TR-MARKET,5,,,bcm_per_year,300,operational,,,S,,S,,",
-                     "gas:TR-MARKET,5,2,2024,bcm_per_year,300,operational,,,S,S,S,,")
+    folder = _broken(tmp_path, "energy_assets.csv", "gas:TR-MARKET,5,,,bcm_per_year,300,operational,,,,S,,S,,",
+                     "gas:TR-MARKET,5,2,2024,bcm_per_year,300,operational,,,,S,S,S,,")
     f = energy_flows(load_energy(folder), "gas", to="all", year=2030)
     assert f.delivered == pytest.approx(7.0)
     assert f.assets.set_index("id").at["P4", "flow"] == pytest.approx(2.0)
@@ -157,8 +157,8 @@ def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
      "energy_assets.csv line 3, field 'capacity': Input should be greater than or equal to 0"),
     ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year", "gas:AZ-HUB,gas:TR-HUB,6,,,kb_per_day",
      "energy_assets.csv line 3, field 'unit': kb_per_day is a unit of oil, not of gas: use bcm_per_year or mcm_per_day"),
-    ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,S,",
-     "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,,",
+    ("energy_assets.csv", "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,,S,",
+     "gas:AZ-HUB,gas:TR-HUB,6,,,bcm_per_year,1000,operational,,SCP,,,",
      "energy_assets.csv line 3, field 'capacity_source': capacity = 6.0 cites no source"),
     ("energy_assets.csv", "O1,Oil line,oil,pipeline,oil:AZ-FIELD", "O1,Oil line,oil,pipeline,gas:AZ-FIELD",
      "energy_assets.csv line 8, field 'from': gas:AZ-FIELD is a gas node; this asset carries oil"),
@@ -175,6 +175,19 @@ def test_bad_rows_are_named(tmp_path: Path, file: str, old: str, new: str, messa
     assert message in str(exc.value)
     # the files themselves are untouched by reading
     assert new in (folder / file).read_text()
+
+
+def test_an_expansion_must_join_the_nodes_of_what_it_expands(tmp_path: Path) -> None:
+    folder = _broken(tmp_path, "energy_assets.csv", "SGC-EXPANSION,P3,", "SGC-EXPANSION,P2,")
+    with pytest.raises(DataError, match=re.escape("energy_assets.csv line 7, field 'expands': an expansion joins "
+                                                  "the same nodes as P2 (gas:AZ-HUB → gas:TR-HUB)")):
+        load_energy(folder)
+
+
+def test_closing_an_asset_closes_its_expansions(toy) -> None:
+    f = energy_flows(toy, "gas", year=2030, scenario=scenario("  - close: {asset: P3}\n"))
+    assert f.delivered == 0.0
+    assert not f.assets.set_index("id").at["P3X", "in_service"]
 
 
 def test_a_missing_table_is_named(tmp_path: Path) -> None:
@@ -270,3 +283,20 @@ def test_data_check_locates_energy_nodes(tmp_path: Path) -> None:
                                                "gas:TR-HUB,Turkish hub,gas,hub,TR,44.8,41.7"))
     problems = [str(p) for p in check_dataset(folder) if p.file.startswith("energy")]
     assert problems == ["energy_nodes.csv line 4, field 'lon/lat': (44.8, 41.7) lies in GE, not in TR as stated"]
+
+
+def test_criticality_ranks_what_each_closure_costs(toy) -> None:
+    from corridor.energy import energy_criticality
+
+    calls = []
+    ranked = energy_criticality(toy, "gas", progress=lambda done, total: calls.append((done, total)))
+    loss = ranked.set_index("element")["loss"]
+    # Italy's 3 bcm/yr need P1, P2 and P3; the Georgian and Turkish offtakes cost Europe nothing
+    assert loss[["P1", "P2", "P3"]].tolist() == pytest.approx([3.0, 3.0, 3.0])
+    assert loss[["P4", "P5"]].tolist() == pytest.approx([0.0, 0.0])
+    assert ranked["loss"].is_monotonic_decreasing
+    assert calls[-1] == (5, 5) and "P3X" not in loss.index  # only assets in service
+    totals = ranked.set_index("element")["loss_total"]
+    assert totals["P1"] == pytest.approx(7.0) and totals["P5"] == pytest.approx(1.0)
+    groups = energy_criticality(toy, "gas", scope="groups").set_index("element")
+    assert groups.at["SCP", "loss"] == pytest.approx(3.0) and groups.at["SCP", "name"] == "P1, P2"

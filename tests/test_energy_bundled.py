@@ -145,3 +145,21 @@ def test_api_energy_endpoints() -> None:
         assert r.status_code == 200 and r.json()["delivered"]["change"] > 5
         r = client.get("/api/energy/flows", params={"commodity": "coal"})
         assert r.status_code == 422 and "commodity must be gas or oil" in r.json()["detail"]
+
+
+def test_criticality_on_the_bundled_layer(energy) -> None:
+    from corridor.energy import energy_criticality
+
+    oil = energy_criticality(energy, "oil")
+    assert oil["element"].iloc[0] in {"CPC-2", "CPC-MT"} and oil["loss"].iloc[0] > 30
+    gas = energy_criticality(energy, "gas").set_index("element")
+    # closing TAP's first segment closes its expansions with it: all of Europe's 11.2 bcm/yr is lost
+    assert gas.at["TAP-1", "loss"] == pytest.approx(11.2, abs=0.05)
+    assert gas.at["SCP-GE", "loss"] == 0.0
+
+
+def test_cli_criticality_json() -> None:
+    result = runner.invoke(app, ["energy", "criticality", "-c", "oil", "--scope", "groups", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["oil"]
+    assert rows[0]["element"] == "CPC" and rows[0]["loss"] > 30

@@ -155,6 +155,50 @@ def compare_command(
         console.print(f"map: {plot}")
 
 
+@energy_app.command("criticality")
+def criticality_command(
+    scenario: str = typer.Option("base", "--scenario", "-s", help="`base`, a bundled scenario or a YAML file."),
+    commodity: str = CommodityOption,
+    to: str | None = ToOption,
+    year: int | None = YearOption,
+    scope: str = typer.Option("assets", "--scope", help="assets: close one asset at a time; groups: one pipeline "
+                              "system (group) at a time."),
+    top: int = typer.Option(15, "--top", help="Rows to print."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    data: Path | None = DataOption,
+) -> None:
+    """Which single loss hurts most: each asset (or group) closed in turn, deliveries re-solved."""
+    from rich.progress import Progress
+
+    from .energy import energy_criticality, load_energy
+    from .energy.flows import records
+    from .network.energy_table import BASE_UNIT, UNIT_LABEL
+
+    if scope not in ("assets", "groups"):
+        fail(f"--scope must be assets or groups, not {scope!r}")
+    energy = guarded(lambda: load_energy(data))
+    out = {}
+    with Progress(console=console, transient=True, disable=as_json) as bar:
+        for c in _commodities(commodity):
+            task = bar.add_task(f"{c}: closing each {scope[:-1]}", total=None)
+            out[c] = guarded(lambda c=c, task=task: energy_criticality(
+                energy, c, to=to, year=year, scenario=scenario, scope=scope,
+                progress=lambda done, total: bar.update(task, completed=done, total=total)))
+    if as_json:
+        _emit({c: records(frame) for c, frame in out.items()})
+        return
+    for c, frame in out.items():
+        unit = UNIT_LABEL[BASE_UNIT[c]]
+        table = Table(title=f"{c.capitalize()}: what closing each {scope[:-1]} costs ({unit}), worst first",
+                      title_justify="left")
+        for col in ("#", scope[:-1], "name", "delivered without it", "loss", "share", "loss, all markets"):
+            table.add_column(col, justify="right" if col not in (scope[:-1], "name") else "left")
+        for i, r in enumerate(frame.head(top).itertuples(index=False), 1):
+            table.add_row(str(i), str(r.element), str(r.name), _n(r.delivered), _n(r.loss),
+                          f"{100 * r.loss_share:.0f} %" if pd.notna(r.loss_share) else "–", _n(r.loss_total))
+        console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``corridor energy`` (flows, compare) to ``app``."""
+    """Add ``corridor energy`` (flows, compare, criticality) to ``app``."""
     app.add_typer(energy_app, name="energy")

@@ -44,7 +44,7 @@ Energy (oil and gas, see :mod:`corridor.energy`): ``open``, ``close``, ``set`` a
 (assets), ``supply`` (fields) or ``demand`` (markets), and ``set`` a ``unit`` (``bcm_per_year``,
 ``mcm_per_day``, ``mt_per_year``, ``kb_per_day``). ``add_asset`` adds one: ``id``, ``name``,
 ``commodity``, ``kind``, ``from``, ``to``, ``capacity``, ``unit`` and optionally ``length_km``,
-``group``, ``status``, ``open_year``. ``close: {country: XX}`` closes energy assets there too.
+``group``, ``expands`` (the asset it adds capacity to), ``status``, ``open_year``. ``close: {country: XX}`` closes energy assets there too.
 
 Every operation that sets a figure (``set``, ``scale``, ``add_link``, ``add_terminal``,
 ``demand``) must cite a ``source:`` id of ``sources.csv``.
@@ -340,7 +340,7 @@ def _check_energy_shape(op: Operation, bad: Any) -> None:
         missing = [k for k in ADD_ASSET_KEYS if k not in a]
         if missing:
             raise bad(f"missing {', '.join(missing)} (add_asset needs {', '.join(ADD_ASSET_KEYS)})")
-        allowed = set(ADD_ASSET_KEYS) | {"length_km", "group", "status", "open_year"}
+        allowed = set(ADD_ASSET_KEYS) | {"length_km", "group", "expands", "status", "open_year"}
         extra = [k for k in a if k not in allowed]
         if extra:
             raise bad(f"unknown key {extra[0]!r}; add_asset takes {', '.join(sorted(allowed))}", extra[0])

@@ -7,6 +7,7 @@
 
 from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
 from .compare import EnergyComparison, compare_energy
+from .criticality import energy_criticality
 from .flows import EUROPE, EnergyFlows, energy_flows
 from .plot import plot_energy
 from .scenario import apply_energy_scenario
@@ -21,6 +22,7 @@ __all__ = [
            "apply_energy_scenario",
            "compare_energy",
            "convert",
+           "energy_criticality",
            "energy_flows",
            "load_energy",
            "plot_energy",

@@ -141,12 +141,17 @@ class _EnergyApplier:
             if self.nodes.at[a[end], "commodity"] != commodity:
                 raise ScenarioError(f"{op.where(end)}: add_asset: {a[end]} is a "
                                     f"{self.nodes.at[a[end], 'commodity']} node; this asset carries {commodity}")
+        base = a.get("expands")
+        if base is not None and (base not in self.assets.index
+                                 or tuple(self.assets.loc[base, ["from", "to"]]) != (a["from"], a["to"])):
+            raise ScenarioError(f"{op.where('expands')}: add_asset: expands {base!r}, which is not an energy asset "
+                                f"from {a['from']} to {a['to']}")
         capacity = self._value(op, "capacity", [commodity], False)[commodity]
         row = {c: None for c in self.assets.columns}
         row.update({"id": a["id"], "name": a.get("name", a["id"]), "commodity": commodity, "kind": a["kind"],
                     "from": a["from"], "to": a["to"], "capacity": capacity, "unit": BASE_UNIT[commodity],
                     "unit_given": a["unit"], "length_km": a.get("length_km"), "status": a.get("status", "operational"),
-                    "open_year": a.get("open_year"), "group": a.get("group"), "capacity_source": op.source,
+                    "open_year": a.get("open_year"), "group": a.get("group"), "expands": base, "capacity_source": op.source,
                     "length_source": op.source if a.get("length_km") else None, "status_source": op.source,
                     "note": op.note or "added by scenario"})
         new = pd.DataFrame([row], index=[a["id"]]).astype({"open_year": "Int64"})

@@ -97,6 +97,7 @@ class AssetRow(_Row):
     status: Literal["operational", "under_construction", "expansion", "planned", "closed"]
     open_year: int | None = Field(default=None, ge=1850, le=2100)
     group: str | None = None
+    expands: str | None = None
     capacity_source: str | None = None
     throughput_source: str | None = None
     length_source: str | None = None
@@ -129,12 +130,17 @@ class EnergyNetwork:
         return replace(self, **tables)
 
     def in_service(self, year: int | None = None) -> pd.Series:
-        """Which assets carry oil or gas in ``year`` (default: this year): not closed, and open by then."""
+        """Which assets carry oil or gas in ``year`` (default: this year): not closed, open by then, and,
+        for an expansion, the asset it expands in service too."""
         year = _dt.date.today().year if year is None else int(year)
         a = self.assets
         opened = a["open_year"].isna() | (a["open_year"].astype(float) <= year)
         later = a["status"].isin(("under_construction", "expansion", "planned")) & a["open_year"].isna()
-        return (a["status"] != "closed") & opened & ~later
+        ok = (a["status"] != "closed") & opened & ~later
+        expands = a["expands"].dropna()
+        for _ in range(3):  # an expansion of an expansion
+            ok.loc[expands.index] &= ok.reindex(expands.to_numpy()).fillna(False).to_numpy(bool)
+        return ok
 
 
 def _read(path: Path, model: type[_Row], problems: list[Problem]) -> list[tuple[int, dict]]:
@@ -240,6 +246,7 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
 
     asset_rows: list[dict] = []
     seen: set[str] = set()
+    by_id = {row["id"]: row for _, row in assets}
     for line, row in assets:
         ok = _unit(ASSETS_FILE, line, row, problems)
         _cite(ASSETS_FILE, line, row, ASSET_FIGURES, sources, problems)
@@ -261,6 +268,13 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
         if row["from"] == row["to"]:
             problems.append(Problem(ASSETS_FILE, line, "to", "an asset joins two different nodes"))
             ok = False
+        if row["expands"] is not None:
+            base = by_id.get(row["expands"])
+            if base is None:
+                problems.append(Problem(ASSETS_FILE, line, "expands", f"unknown asset {row['expands']!r}"))
+            elif (base["from"], base["to"], base["commodity"]) != (row["from"], row["to"], row["commodity"]):
+                problems.append(Problem(ASSETS_FILE, line, "expands", f"an expansion joins the same nodes as "
+                                        f"{row['expands']} ({base['from']} → {base['to']})"))
         if row["status"] in ("under_construction", "expansion", "planned") and row["open_year"] is None:
             problems.append(Problem(ASSETS_FILE, line, "open_year", f"a {row['status']} asset needs the year it opens"))
         if row["throughput"] is not None and row["throughput_year"] is None:
