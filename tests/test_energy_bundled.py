@@ -143,6 +143,13 @@ def test_api_energy_endpoints() -> None:
         assert any(b["element"] == "ATY-SAM" for b in body["binding"])
         r = client.get("/api/energy/compare", params={"scenario": "southern-gas-corridor-expansion"})
         assert r.status_code == 200 and r.json()["delivered"]["change"] > 5
+        r = client.get("/api/energy/geojson", params={"commodity": "gas", "scenario": "tcgp"})
+        assert r.status_code == 200, r.text
+        geo = r.json()
+        lines = [f for f in geo["features"] if f["geometry"]["type"] == "LineString"]
+        assert {f["properties"]["id"] for f in lines} >= {"SCP-1", "TAP-1", "TCGP-1"}
+        assert all(len(f["geometry"]["coordinates"]) == 2 for f in lines)
+        assert geo["properties"]["delivered"] == pytest.approx(11.2, abs=0.05)
         r = client.get("/api/energy/flows", params={"commodity": "coal"})
         assert r.status_code == 422 and "commodity must be gas or oil" in r.json()["detail"]
 

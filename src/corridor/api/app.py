@@ -374,6 +374,17 @@ def _energy_routes(app: FastAPI, service: RouteService) -> None:
         sc = service.scenario(scenario) if scenario != "base" else None
         return energy_flows(layer(), c, to=to, year=year, scenario=sc).to_dict()
 
+    @app.get("/api/energy/geojson", responses=ERRORS, tags=["energy", "map"])
+    def energy_geojson_get(commodity: str = Query("gas"), scenario: str = Query("base"), to: str | None = Query(None),
+                           year: int | None = Query(None, ge=1990, le=2100)) -> dict[str, Any]:
+        """The solved energy network as GeoJSON: asset lines with flow, capacity and whether they bind;
+        field and market points with what they supply or receive (for the web map)."""
+        from ..energy.plot import energy_geojson
+
+        c = commodity_of(commodity)
+        sc = service.scenario(scenario) if scenario != "base" else None
+        return energy_geojson(energy_flows(layer(), c, to=to, year=year, scenario=sc), layer())
+
     @app.get("/api/energy/compare", responses=ERRORS, tags=["energy"])
     def energy_compare_get(scenario: str = Query(..., examples=["southern-gas-corridor-expansion"]),
                            base: str = Query("base"), commodity: str = Query("gas"),

@@ -1,8 +1,10 @@
-"""A static map of the energy network: flows as line widths, full assets in red, idle ones dashed."""
+"""Maps of the energy network: a static PNG (flows as line widths, full assets in red, idle ones dashed)
+and the same as GeoJSON for the web map."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -84,4 +86,27 @@ def plot_energy(flows: EnergyFlows | list[EnergyFlows], energy: EnergyNetwork, p
     return out
 
 
-__all__ = ["plot_energy"]
+def energy_geojson(flows: EnergyFlows, energy: EnergyNetwork) -> dict[str, Any]:
+    """The solved network as a GeoJSON FeatureCollection: one LineString per asset (straight between its
+    ends, with ``flow``, ``capacity``, ``utilisation``, ``saturated``, ``binding``, ``in_service``…) and
+    one Point per field and market (with ``supply``/``demand`` and ``flow``)."""
+    from .flows import records
+
+    nodes = energy.nodes
+    features: list[dict[str, Any]] = []
+    for row in records(flows.assets):
+        ends = nodes.loc[[row["from"], row["to"]], ["lon", "lat"]].astype(float).to_numpy().tolist()
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": ends},
+                         "properties": {**row, "commodity": flows.commodity, "unit": flows.unit}})
+    for frame, kind in ((flows.supplies, "field"), (flows.markets, "market")):
+        for row in records(frame):
+            lon, lat = nodes.loc[row["node"], ["lon", "lat"]].astype(float)
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                             "properties": {**row, "kind": kind, "commodity": flows.commodity, "unit": flows.unit}})
+    return {"type": "FeatureCollection", "features": features,
+            "properties": {"commodity": flows.commodity, "unit": flows.unit, "target": flows.target,
+                           "scenario": flows.scenario, "delivered": flows.delivered,
+                           "delivered_total": flows.delivered_total, "binding": records(flows.binding)}}
+
+
+__all__ = ["energy_geojson", "plot_energy"]
