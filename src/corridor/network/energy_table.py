@@ -7,7 +7,6 @@ reported like the rest of the dataset: file, line and field.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
 import math
@@ -16,11 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field
 
 from ..errors import DataError
-from .load import Problem, default_data_dir
-from .schema import split_list
+from .load import Problem, _parse, _read_rows, default_data_dir
+from .schema import _Row, split_list
 
 NODES_FILE = "energy_nodes.csv"
 ASSETS_FILE = "energy_assets.csv"
@@ -54,15 +53,6 @@ def convert(value: float, unit: str, to: str) -> float:
     if c1 != c2:
         raise ValueError(f"cannot convert {unit} ({c1}) into {to} ({c2})")
     return value * f1 / f2
-
-
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and value.strip() == "" else value
 
 
 class NodeRow(_Row):
@@ -144,32 +134,8 @@ class EnergyNetwork:
 
 
 def _read(path: Path, model: type[_Row], problems: list[Problem]) -> list[tuple[int, dict]]:
-    name = path.name
-    expected = [f.alias or k for k, f in model.model_fields.items()]
-    out: list[tuple[int, dict]] = []
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = list(reader.fieldnames or [])
-            if header != expected:
-                problems.append(Problem(name, 1, None, f"header must be {','.join(expected)}"))
-                return out
-            for row in reader:
-                if None in row or any(v is None for v in row.values()):
-                    problems.append(Problem(name, reader.line_num, None,
-                                            f"has a wrong number of columns (expected {len(expected)})"))
-                    continue
-                try:
-                    record = model.model_validate(row).model_dump(by_alias=True)
-                except ValidationError as exc:
-                    for e in exc.errors():
-                        fld = ".".join(str(p) for p in e["loc"]) or None
-                        problems.append(Problem(name, reader.line_num, fld, f"{e['msg']} (got {row.get(fld or '', '')!r})"))
-                    continue
-                out.append((reader.line_num, record))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(Problem(name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
-    return out
+    records, lines = _parse(path.name, _read_rows(path, problems, model), problems, model)
+    return list(zip(lines, records))
 
 
 def _cite(file: str, line: int, row: dict, figures: dict[str, str], sources: set[str] | None,

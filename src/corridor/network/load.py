@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ..errors import DataError
-from .schema import FIGURE_SOURCES, FILES, split_list
+from .schema import FIGURE_SOURCES, FILES, _Row, split_list
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("corridor") / "data"))
 
 
-def _read_rows(path: Path, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(path: Path, problems: list[Problem], model: type[_Row] | None = None) -> list[tuple[int, dict[str, str]]]:
     name = path.name
-    model = FILES[name]
+    model = model or FILES[name]
     expected = [f.alias or key for key, f in model.model_fields.items()]
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -91,8 +91,9 @@ def _read_rows(path: Path, problems: list[Problem]) -> list[tuple[int, dict[str,
     return []
 
 
-def _parse(name: str, rows: list[tuple[int, dict[str, str]]], problems: list[Problem]) -> tuple[list[dict], list[int]]:
-    model = FILES[name]
+def _parse(name: str, rows: list[tuple[int, dict[str, str]]], problems: list[Problem],
+           model: type[_Row] | None = None) -> tuple[list[dict], list[int]]:
+    model = model or FILES[name]
     parsed, lines = [], []
     for line, row in rows:
         try:
