@@ -19,14 +19,14 @@ what the target markets can get.
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from ..errors import InvalidOptionError
 from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
@@ -116,7 +116,7 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "
     return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target, reported)
 
 
-def _solve(arcs: Arcs, objective: np.ndarray, upper: np.ndarray, keep: list[tuple[np.ndarray, float]],
+def _solve(arcs: Arcs, objective: np.ndarray | None, upper: np.ndarray, keep: list[tuple[np.ndarray, float]],
            deviation: float | None = None) -> np.ndarray:
     """One LP over the arc flows x and, for each arc with a reported throughput t, the deviations
     d+ and d- with x - d+ + d- = t. ``objective`` weighs x; ``deviation=None`` minimises the total
@@ -168,24 +168,15 @@ def min_cut(arcs: Arcs, flow: np.ndarray) -> np.ndarray:
     """Arcs of the minimum cut next to the super-source, given a maximum flow to the target markets
     (the other markets closed): a boolean mask."""
     size = len(arcs.nodes) + 2
-    out: list[list[int]] = [[] for _ in range(size)]
     closed = (arcs.head == arcs.sink) & ~arcs.target
-    slack = np.where(np.isinf(arcs.capacity), np.inf, arcs.capacity - flow)
     eps = 1e-6 * max(1.0, float(np.max(np.where(np.isinf(arcs.capacity), 0, arcs.capacity), initial=1.0)))
-    for k in np.flatnonzero(~closed):
-        if slack[k] > eps:
-            out[arcs.tail[k]].append(arcs.head[k])
-        if flow[k] > eps:
-            out[arcs.head[k]].append(arcs.tail[k])
+    forward = ~closed & (arcs.capacity - flow > eps)   # room left: the residual arc runs tail → head
+    backward = ~closed & (flow > eps)                  # flow to push back: head → tail
+    residual = csr_matrix((np.ones(forward.sum() + backward.sum()),
+                           (np.concatenate([arcs.tail[forward], arcs.head[backward]]),
+                            np.concatenate([arcs.head[forward], arcs.tail[backward]]))), shape=(size, size))
     seen = np.zeros(size, bool)
-    seen[arcs.source] = True
-    queue = deque([arcs.source])
-    while queue:
-        u = queue.popleft()
-        for v in out[u]:
-            if not seen[v]:
-                seen[v] = True
-                queue.append(v)
+    seen[breadth_first_order(residual, arcs.source, directed=True, return_predecessors=False)] = True
     return seen[arcs.tail] & ~seen[arcs.head] & ~closed
 
 
