@@ -173,3 +173,21 @@ def test_cli_sweep(tmp_path: Path) -> None:
     bad = spec(tmp_path, "analysis: nope\n", "bad.yaml")
     result = runner.invoke(app, ["sweep", str(bad), "--store", str(db)])
     assert result.exit_code == 1 and "bad.yaml:1" in result.stderr
+
+
+def test_energy_sweep_over_years(tmp_path: Path) -> None:
+    # the bundled energy layer year by year: the Southern Gas Corridor expansions open on their dates
+    s = load_sweep(spec(tmp_path, "name: gas-years\nanalysis: energy\nscenarios: [base, tcgp]\n"
+                                  "parameters: {year: [2026, 2027, 2030]}\nfixed: {commodity: gas}\n", "e.yaml"))
+    store = RunStore(tmp_path / "runs.duckdb")
+    res = run_sweep(s, store=store)
+    assert res.computed == 6
+    frame = store.frame(sweep="gas-years")
+    by = {(r.scenario, json.loads(r.params)["year"]): json.loads(r.summary)["delivered"] for r in frame.itertuples()}
+    assert by[("base", 2026)] == pytest.approx(11.2, abs=0.05)
+    assert by[("base", 2027)] > by[("base", 2026)]          # TAP at 20 bcm/yr from 2027
+    assert by[("tcgp", 2026)] == pytest.approx(by[("base", 2026)])
+    assert run_sweep(s, store=store).reused == 6
+    bad = spec(tmp_path, "analysis: energy\nfixed: {commodity: coal}\n", "f.yaml")
+    with pytest.raises(ScenarioError, match="f.yaml:2: commodity must be gas or oil, not 'coal'"):
+        load_sweep(bad)

@@ -49,7 +49,8 @@ COLUMNS = ("key", "kind", "scenario", "scenario_key", "params", "data_version", 
            "created", "seconds", "summary", "result")
 #: modules whose source defines what a run computes (their hash is the code version)
 ENGINE = ("graph.py", "routing.py", "flows.py", "scenarios.py", "criticality.py", "economics.py", "demand.py",
-          "settings.py", "sweep.py", "network/load.py", "network/schema.py")
+          "settings.py", "sweep.py", "network/load.py", "network/schema.py", "network/energy_table.py",
+          "energy/flows.py", "energy/scenario.py")
 
 
 class StoreError(CorridorError, RuntimeError):

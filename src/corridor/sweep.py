@@ -3,7 +3,7 @@
 A sweep file::
 
     name: tripp-npv
-    analysis: economics          # summary | economics | criticality
+    analysis: economics          # summary | economics | criticality | energy
     scenarios: [tripp, middle-corridor-2030]
     parameters:                  # every combination of these lists
       discount: [0.06, 0.08, 0.10]
@@ -34,13 +34,14 @@ from .parallel import run_tasks
 from .scenarios import Scenario, ScenarioError, _compose, apply_demand, apply_scenario, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
-ANALYSES = ("summary", "economics", "criticality")
+ANALYSES = ("summary", "economics", "criticality", "energy")
 COMMON = {"year": int, "cargo_class": str, "co2_price_usd_per_t": float}
 PARAMETERS: dict[str, dict[str, type]] = {
     "summary": dict(COMMON),
     "criticality": {**COMMON, "scope": str, "rank_by": str, "top": int},
     "economics": {**COMMON, "links": str, "years": int, "option_years": int, "discount": float, "tariff": str,
                   "growth": float, "start_year": int, "capex_usd": float, "opex_share": float},
+    "energy": {"year": int, "commodity": str, "to": str},
 }
 SPEC_KEYS = ("name", "analysis", "scenarios", "parameters", "fixed", "description")
 
@@ -130,6 +131,12 @@ def load_sweep(path: str | Path) -> SweepSpec:
     for name, value in params.items():
         if not isinstance(value, list) or not value:
             raise bad("parameters", f"parameter {name!r} takes a non-empty list of values")
+    if analysis == "energy":
+        for section, values in (("parameters", params), ("fixed", fixed)):
+            chosen = values.get("commodity", [])
+            for c in chosen if isinstance(chosen, list) else [chosen]:
+                if c not in ("gas", "oil"):
+                    raise bad(section, f"commodity must be gas or oil, not {c!r}")
     if analysis == "economics" and "links" not in params and "links" not in fixed:
         raise bad("analysis", "an economics sweep needs `links` (a group such as TRIPP) in fixed: or parameters:")
     names = list(params)
@@ -139,6 +146,16 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 # -- running one ------------------------------------------------------------------------------
 _CACHE: dict[str, tuple[Network, Demand | None]] = {}
+_ENERGY: dict[str, Any] = {}
+
+
+def _energy(data: str | None) -> Any:
+    from .network.energy_table import load_energy
+
+    key = data or ""
+    if key not in _ENERGY:
+        _ENERGY[key] = load_energy(data)
+    return _ENERGY[key]
 
 
 def _inputs(data: str | None) -> tuple[Network, Demand | None]:
@@ -150,16 +167,29 @@ def _inputs(data: str | None) -> tuple[Network, Demand | None]:
     return _CACHE[key]
 
 
-def data_version(data: str | Path | None) -> str:
-    network, demand = _inputs(str(data) if data else None)
+def data_version(data: str | Path | None, analysis: str = "summary") -> str:
+    data = str(data) if data else None
+    if analysis == "energy":
+        return f"energy/{_energy(data).version}"
+    network, demand = _inputs(data)
     return f"{network.version}/{demand.version if demand else 'no-demand'}"
 
 
 def run_one(data: str | None, task: Task) -> Run:
     """Compute one run (in whatever process) and return it ready to store."""
     start = time.perf_counter()
-    network, demand = _inputs(data)
     p = dict(task.params)
+    if task.analysis == "energy":
+        from .energy import energy_flows
+
+        flows = energy_flows(_energy(data), p.get("commodity", "gas"), to=p.get("to"), year=p.get("year"),
+                             scenario=task.scenario)
+        summary = {"delivered": flows.delivered, "delivered_total": flows.delivered_total, "target": flows.target,
+                   "unit": flows.unit, "binding": flows.binding["element"].tolist()}
+        return Run(key=task.key, kind=task.analysis, scenario=task.scenario.name, scenario_key=task.scenario.key,
+                   params=task.params, data_version="", code_version="", summary=summary, result=flows.to_dict(),
+                   seconds=time.perf_counter() - start)
+    network, demand = _inputs(data)
     if demand is None:
         raise DataError("this analysis needs demand: zones.csv and demand.csv in the data folder")
     settings = demand_settings(network, p.get("cargo_class")).replace(
@@ -199,7 +229,7 @@ def run_one(data: str | None, task: Task) -> Run:
 
 
 def tasks_for(spec: SweepSpec, data: str | None) -> list[Task]:
-    version = data_version(data)
+    version = data_version(data, spec.analysis)
     out = []
     for sc in spec.scenarios:
         for params in spec.grid:
@@ -219,7 +249,7 @@ def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStor
     store = store if store is not None else RunStore()
     data_str = str(Path(data).resolve()) if data is not None else None
     tasks = tasks_for(spec, data_str)
-    version, code = data_version(data_str), code_version()
+    version, code = data_version(data_str, spec.analysis), code_version()
     have = store.keys()
     todo = [t for t in {t.key: t for t in tasks}.values() if t.key not in have]
 
