@@ -157,3 +157,79 @@ def test_assignment_colours_links_by_volume_over_capacity(page: Any, base_url: s
     assert page.get_by_test_id("vc-legend").is_hidden()
     png = page.get_by_test_id("map").screenshot()
     assert colour_share(png, VC_COLOURS["over"], tol=12) < over / 4
+
+
+# the energy colours of web/src/energy.js
+ENERGY_COLOURS = {"gas": (0x02, 0x84, 0xC7), "oil": (0x92, 0x40, 0x0E), "saturated": (0xDC, 0x26, 0x26)}
+
+
+def energy_done(page: Any) -> None:
+    page.wait_for_function("window.__corridor.energy && window.__corridor.energy.status === 'done'", timeout=20_000)
+    settled(page)
+
+
+def test_energy_view_shows_flows_and_what_binds(page: Any, base_url: str) -> None:
+    geojson = page.request.get(base_url + "/api/energy/geojson?commodity=gas").json()
+    gas = geojson["properties"]
+    page.goto(base_url + "/")
+    settled(page)
+    assert page.get_by_test_id("energy-headline").is_hidden()
+    page.get_by_test_id("energy-gas").check()
+    page.get_by_test_id("energy-toggle").check()
+    energy_done(page)
+    assert "energy=gas" in page.url
+    # the headline and the binding constraints, as the API has them
+    headline = page.get_by_test_id("energy-headline").inner_text()
+    assert headline == f"{gas['delivered']:.1f} bcm/yr to Europe, {gas['delivered_total']:.1f} in all", headline
+    rows = page.get_by_test_id("energy-binding-row")
+    assert rows.count() == len(gas["binding"]) >= 1
+    assert rows.first.inner_text() == gas["binding"][0]["why"] and "is full at" in rows.first.inner_text()
+    assert page.get_by_test_id("energy-legend").is_visible()
+    # pixels: gas flowing and saturated (red) assets are on the canvas
+    png = page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "energy-gas-map.png"))
+    assert_map_drawn(png, routes=False)
+    blue, red = colour_share(png, ENERGY_COLOURS["gas"], tol=12), colour_share(png, ENERGY_COLOURS["saturated"], tol=12)
+    assert blue > 0.0005, f"no gas flow on the map ({blue:.4%} of pixels)"
+    assert red > 0.0002, f"no saturated asset on the map ({red:.4%} of pixels)"
+    page.screenshot(path=str(ARTIFACTS / "energy-page.png"))
+    # a click on the binding pipe says its flow against its capacity
+    tap = next(f for f in geojson["features"] if f["properties"].get("id") == "TAP-1")
+    a, b = page.evaluate("c => c.map(p => window.__corridor.map.project(p)).map(p => [p.x, p.y])",
+                         tap["geometry"]["coordinates"])
+    page.get_by_test_id("map").click(position={"x": (a[0] + b[0]) / 2, "y": (a[1] + b[1]) / 2})
+    popup = page.locator(".maplibregl-popup-content")
+    popup.wait_for(timeout=5_000)
+    page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "energy-popup.png"))
+    assert popup.count() == 1, popup.count()
+    assert "TAP: Kipoi - Komotini: 10.0 of 10.0 bcm/yr, full" in popup.inner_text(), popup.inner_text()
+    page.keyboard.press("Escape")
+    # the energy view follows the scenario selector: the expanded corridor delivers more
+    page.get_by_test_id("scenario-select").select_option("southern-gas-corridor-expansion")
+    page.get_by_test_id("scenario-toggle").check()
+    page.wait_for_function("document.querySelector('[data-testid=energy-headline]').innerText.includes('vs today')",
+                           timeout=20_000)
+    assert "+" in page.get_by_test_id("energy-headline").inner_text()
+    assert "with southern-gas-corridor-expansion" in page.get_by_test_id("energy-status").inner_text()
+    # a shared link restores the view; oil switches the network
+    page.goto(base_url + "/?energy=gas")
+    settled(page)
+    energy_done(page)
+    assert page.get_by_test_id("energy-toggle").is_checked() and page.get_by_test_id("energy-gas").is_checked()
+    assert page.get_by_test_id("energy-headline").inner_text() == headline
+    page.get_by_test_id("energy-oil").check()
+    page.wait_for_function("window.__corridor.energy.commodity === 'oil' && window.__corridor.energy.status === 'done'",
+                           timeout=20_000)
+    settled(page)
+    assert "energy=oil" in page.url
+    assert "Mt/yr to all markets" in page.get_by_test_id("energy-headline").inner_text()
+    png = page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / "energy-oil-map.png"))
+    assert colour_share(png, ENERGY_COLOURS["oil"], tol=12) > 0.0005
+    # switching off removes the layers, the panel and the URL key
+    page.get_by_test_id("energy-toggle").uncheck()
+    page.wait_for_function("window.__corridor.energy.status === 'off'")
+    settled(page)
+    assert "energy=" not in page.url
+    assert page.evaluate("window.__corridor.map.getLayer('energy') === undefined && !window.__corridor.map.getSource('energy')")
+    assert page.get_by_test_id("energy-headline").is_hidden() and page.get_by_test_id("energy-binding").is_hidden()
+    png = page.get_by_test_id("map").screenshot()
+    assert colour_share(png, ENERGY_COLOURS["oil"], tol=12) < 0.0001

@@ -25,5 +25,6 @@ export const api = {
   assignment: (body) => call("api/assignment", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   job: (id) => call(`api/jobs/${encodeURIComponent(id)}`),
   jobResult: (id) => call(`api/jobs/${encodeURIComponent(id)}/result`),
+  energy: (q) => call(`api/energy/geojson?${new URLSearchParams(q)}`),
   compare: (body) => call("api/compare", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
 };

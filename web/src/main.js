@@ -5,6 +5,7 @@ import "./style.css";
 import { api } from "./api.js";
 import { addAssignmentLayers, assignmentControl } from "./assignment.js";
 import { drawChart, ROUTE_COLOURS } from "./chart.js";
+import { energyControl } from "./energy.js";
 import { placeSearch } from "./search.js";
 import { readState, writeState } from "./state.js";
 
@@ -20,6 +21,7 @@ let markers = [];
 let drawn = empty;
 let network = empty;
 let assignment = null;
+let energy = null;
 
 const map = new maplibregl.Map({
   container: "map",
@@ -173,8 +175,8 @@ function variantOf(base) {
   return { ...base, scenario: state.scn };
 }
 
-// the assignment follows the view: the scenario when it is on, else the year asked for
-function assignmentParams() {
+// the assignment and the energy network follow the view: the scenario when it is on, else the year asked for
+function viewParams() {
   if (state.on && state.scn) return state.scn.startsWith("year:") ? { year: Number(state.scn.slice(5)) } : { scenario: state.scn };
   return state.year ? { year: state.year } : {};
 }
@@ -182,6 +184,7 @@ function assignmentParams() {
 async function run() {
   writeState(state);
   if (assignment) assignment.refresh();
+  if (energy) energy.refresh();
   if (!state.from || !state.to) { status("Pick where the freight starts and where it goes."); return; }
   hook.busy = true;
   hook.error = null;
@@ -239,9 +242,12 @@ function bindControls() {
   const assignable = !!(caps.features.assignment && caps.features.assignment.available);
   $("assign-on").disabled = !assignable;
   if (!assignable) $("assign-status").textContent = (caps.features.assignment && caps.features.assignment.reason) || "The assignment is not available here.";
-  assignment = assignmentControl({ map, hook, network: () => network, params: assignmentParams,
+  assignment = assignmentControl({ map, hook, network: () => network, params: viewParams,
     onToggle: (on) => { state.assign = on; writeState(state); }, ready: () => layersReady });
   assignment.set(state.assign && assignable);
+  energy = energyControl({ map, hook, params: viewParams, ready: () => layersReady, beforeLayer: "before",
+    onChange: (c) => { state.energy = c; writeState(state); }, fit: () => !state.from || !state.to });
+  energy.set(state.energy);
   for (const box of document.querySelectorAll('input[name="avoid"]')) box.checked = state.avoid.includes(box.value);
   for (const box of document.querySelectorAll('input[name="avoid_passage"]')) box.checked = state.pass.includes(box.value);
   $("optimize").addEventListener("change", (e) => { state.opt = e.target.value; run(); });

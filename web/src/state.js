@@ -1,5 +1,5 @@
 // The view's state, kept in the URL's query string so a view can be shared.
-const KEYS = ["from", "to", "opt", "k", "year", "avoid", "pass", "scn", "on", "assign"];
+const KEYS = ["from", "to", "opt", "k", "year", "avoid", "pass", "scn", "on", "assign", "energy"];
 
 export function readState() {
   const p = new URLSearchParams(window.location.search);
@@ -15,6 +15,7 @@ export function readState() {
     scn: p.get("scn") || "",
     on: p.get("on") === "1",
     assign: p.get("assign") === "1",
+    energy: ["gas", "oil"].includes(p.get("energy")) ? p.get("energy") : "",
   };
 }
 
@@ -27,6 +28,7 @@ export function writeState(s) {
   put("year", s.year); put("avoid", s.avoid); put("pass", s.pass); put("scn", s.scn);
   if (s.on) p.set("on", "1");
   if (s.assign) p.set("assign", "1");
+  put("energy", s.energy);
   const q = p.toString();
   const url = `${window.location.pathname}${q ? "?" + q : ""}`;
   if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", url);
