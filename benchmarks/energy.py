@@ -70,7 +70,7 @@ def random_arcs(n: int = 2000, m: int = 10000, ends: int = 20, seed: int = 1) ->
     c = np.concatenate([rng.uniform(1, 20, len(tail)), rng.uniform(20, 60, ends), np.full(ends, np.inf)])
     target = np.concatenate([np.zeros(len(tail) + ends, bool), np.ones(ends, bool)])
     return Arcs([str(i) for i in range(n)], t, h, c, np.ones(len(t)), [f"a{k}" for k in range(len(t))], target,
-                np.full(len(t), np.nan))
+                np.full(len(t), np.nan), np.zeros(len(t)))
 
 
 def main() -> None:

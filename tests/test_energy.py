@@ -102,7 +102,7 @@ def _random_arcs(seed: int, n: int = 12, m: int = 40) -> tuple[Arcs, nx.DiGraph]
     arcs = Arcs([str(i) for i in range(n)], t, h, c, np.ones(len(t)), [f"a{k}" for k in range(len(t))],
                 np.isin(np.arange(len(t)), [len(t) - 2, len(t) - 1]),
                 # some arcs "reported" at throughputs the max-flow cannot all honour: the volume must not move
-                np.where(rng.random(len(t)) < 0.3, rng.uniform(0, 12, len(t)), np.nan))
+                np.where(rng.random(len(t)) < 0.3, rng.uniform(0, 12, len(t)), np.nan), np.zeros(len(t)))
     g = nx.DiGraph()
     for u, v, cap in zip(t, h, c):
         if g.has_edge(u, v):
@@ -115,11 +115,12 @@ def _random_arcs(seed: int, n: int = 12, m: int = 40) -> tuple[Arcs, nx.DiGraph]
 @pytest.mark.parametrize("seed", range(8))
 def test_max_flow_and_cut_match_networkx(seed: int) -> None:
     arcs, g = _random_arcs(seed)
-    first, final = solve_arcs(arcs)
+    solution = solve_arcs(arcs)
+    first, final = solution.first, solution.flow
     expected = nx.maximum_flow_value(g, arcs.source, arcs.sink) if arcs.sink in g else 0.0
     assert first[arcs.target].sum() == pytest.approx(expected, abs=1e-6)
     assert final[arcs.head == arcs.sink].sum() == pytest.approx(expected, abs=1e-6)
-    cut = min_cut(arcs, first)
+    cut = min_cut(arcs, solution)
     assert arcs.capacity[cut].sum() == pytest.approx(expected, abs=1e-6)
     assert np.allclose(first[cut], arcs.capacity[cut], atol=1e-6)
 
@@ -164,8 +165,8 @@ def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
      "energy_assets.csv line 8, field 'from': gas:AZ-FIELD is a gas node; this asset carries oil"),
     ("energy_nodes.csv", "gas:TR-MARKET,Türkiye,gas,market,TR,32.0,39.5,,4,", "gas:TR-MARKET,Türkiye,gas,market,TR,32.0,39.5,,4x,",
      "energy_nodes.csv line 6, field 'demand': Input should be a valid number"),
-    ("energy_nodes.csv", "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,bcm_per_year,,,S,",
-     "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,bcm_per_year,,,NOPE,",
+    ("energy_nodes.csv", "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,,bcm_per_year,,,,S,",
+     "gas:AZ-HUB,Hub,gas,hub,AZ,48.0,40.5,,,,bcm_per_year,,,,NOPE,",
      "energy_nodes.csv line 3, field 'source': cites source 'NOPE', which is not in sources.csv"),
 ])
 def test_bad_rows_are_named(tmp_path: Path, file: str, old: str, new: str, message: str) -> None:
@@ -300,3 +301,22 @@ def test_criticality_ranks_what_each_closure_costs(toy) -> None:
     assert totals["P1"] == pytest.approx(7.0) and totals["P5"] == pytest.approx(1.0)
     groups = energy_criticality(toy, "gas", scope="groups").set_index("element")
     assert groups.at["SCP", "loss"] == pytest.approx(3.0) and groups.at["SCP", "name"] == "P1, P2"
+
+
+def test_commitments_are_served_first_and_named_when_they_bind(toy) -> None:
+    # Türkiye committed 4 bcm/yr: over the 6 bcm/yr trunk, Italy can only have 2
+    sc = scenario("  - set: {node: 'gas:TR-MARKET', committed: 4, unit: bcm_per_year}\n    source: S\n")
+    f = energy_flows(toy, "gas", scenario=sc)
+    assert f.delivered == pytest.approx(2.0)
+    assert f.markets.set_index("node").at["gas:TR-MARKET", "flow"] == pytest.approx(4.0)
+    assert set(f.binding["element"]) == {"P2", "gas:TR-MARKET"}
+    assert "Türkiye's committed 4.0 bcm/yr is served first" in " ".join(f.binding["why"])
+    # a commitment that fits beside the target takes nothing from it and is not listed
+    light = scenario("  - set: {node: 'gas:TR-MARKET', committed: 1, unit: bcm_per_year}\n    source: S\n")
+    g = energy_flows(toy, "gas", scenario=light)
+    assert g.delivered == pytest.approx(3.0) and g.binding["element"].tolist() == ["P3"]
+    # more than the network can carry: as much as it can is served, the rest is not
+    heavy = scenario("  - set: {node: 'gas:GE-MARKET', committed: 1, unit: bcm_per_year}\n    source: S\n"
+                     "  - set: {asset: P5, capacity: 0.5, unit: bcm_per_year}\n    source: S\n")
+    h = energy_flows(toy, "gas", scenario=heavy)
+    assert h.markets.set_index("node").at["gas:GE-MARKET", "flow"] == pytest.approx(0.5)

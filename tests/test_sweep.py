@@ -184,9 +184,9 @@ def test_energy_sweep_over_years(tmp_path: Path) -> None:
     assert res.computed == 6
     frame = store.frame(sweep="gas-years")
     by = {(r.scenario, json.loads(r.params)["year"]): json.loads(r.summary)["delivered"] for r in frame.itertuples()}
-    assert by[("base", 2026)] == pytest.approx(11.2, abs=0.05)
-    assert by[("base", 2027)] == pytest.approx(16.0, abs=0.05)  # TAP at 20 bcm/yr: TANAP's 16 binds
-    assert by[("base", 2030)] == pytest.approx(20.0, abs=0.05)  # TANAP and SCP expanded: TAP binds
+    assert by[("base", 2026)] == pytest.approx(15.2, abs=0.05)  # TAP and Malkoçlar bind
+    assert by[("base", 2027)] == pytest.approx(16.6, abs=0.05)  # TAP at 20 bcm/yr: SCP binds
+    assert by[("base", 2030)] == pytest.approx(21.6, abs=0.05)  # SCP expanded, first Turkmen gas: SCP again
     assert by[("tcgp", 2026)] == pytest.approx(by[("base", 2026)])
     assert run_sweep(s, store=store).reused == 6
     bad = spec(tmp_path, "analysis: energy\nfixed: {commodity: coal}\n", "f.yaml")

@@ -47,11 +47,12 @@ def flows_tables(flows: Any) -> list[Table]:
     head = Table(title=f"{flows.commodity.capitalize()} — scenario {flows.scenario}: "
                        f"{flows.delivered:,.1f} {unit} to {flows.target_label}, {flows.delivered_total:,.1f} {unit} in all",
                  title_justify="left")
-    for col, justify in (("market", "left"), ("country", "left"), ("takes at most", "right"),
+    for col, justify in (("market", "left"), ("country", "left"), ("takes at most", "right"), ("committed", "right"),
                          (f"receives, {unit}", "right"), ("target", "left")):
         head.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in flows.markets.itertuples(index=False):
-        head.add_row(r.name, r.country, _n(r.demand) if pd.notna(r.demand) else "any", _n(r.flow), "✓" if r.target else "")
+        head.add_row(r.name, r.country, _n(r.demand) if pd.notna(r.demand) else "any", _n(r.committed), _n(r.flow),
+                     "✓" if r.target else "")
     binding = Table(title=f"What binds deliveries to {flows.target_label} (the minimum cut)", title_justify="left")
     binding.add_column("#", justify="right")
     binding.add_column("constraint")

@@ -41,7 +41,7 @@ Operations (each a one-key mapping, plus optional ``source:`` and ``note:``):
 
 Energy (oil and gas, see :mod:`corridor.energy`): ``open``, ``close``, ``set`` and ``scale`` select with
 ``asset``, ``asset_group`` or ``node`` (an energy node) instead; ``set``/``scale`` take ``capacity``
-(assets), ``supply`` (fields) or ``demand`` (markets), and ``set`` a ``unit`` (``bcm_per_year``,
+(assets), ``supply`` (fields), ``demand`` or ``committed`` (markets), and ``set`` a ``unit`` (``bcm_per_year``,
 ``mcm_per_day``, ``mt_per_year``, ``kb_per_day``). ``add_asset`` adds one: ``id``, ``name``,
 ``commodity``, ``kind``, ``from``, ``to``, ``capacity``, ``unit`` and optionally ``length_km``,
 ``group``, ``expands`` (the asset it adds capacity to), ``status``, ``open_year``. ``close: {country: XX}`` closes energy assets there too.
@@ -73,7 +73,7 @@ from .network.schema import GAUGES, LAYERS, MODES, split_list
 OPERATIONS = ("open", "close", "restrict", "set", "scale", "add_link", "add_terminal", "demand", "add_asset")
 SELECTORS = ("link", "group", "place", "country", "crossing", "mode")
 ENERGY_SELECTORS = ("asset", "asset_group", "node")
-ENERGY_FIELDS = ("capacity", "supply", "demand")
+ENERGY_FIELDS = ("capacity", "supply", "demand", "committed")
 ENERGY_UNITS = ("bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day")
 ADD_ASSET_KEYS = ("id", "name", "commodity", "kind", "from", "to", "capacity", "unit")
 LINK_FIELDS = ("speed_kmh", "capacity_teu_per_year", "length_km")
@@ -368,8 +368,8 @@ def _check_energy_shape(op: Operation, bad: Any) -> None:
                       unknown[0] if unknown else None)
         if "capacity" in fields and not ({"asset", "asset_group", "node"} & set(a)):
             raise bad("capacity applies to an `asset` or an `asset_group`")
-        if ({"supply", "demand"} & set(fields)) and "node" not in a:
-            raise bad("supply and demand apply to a `node` (a field or a market)")
+        if ({"supply", "demand", "committed"} & set(fields)) and "node" not in a:
+            raise bad("supply, demand and committed apply to a `node` (a field or a market)")
         for k in fields:
             v = a[k]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (kind == "scale" and v == 0):

@@ -15,7 +15,7 @@ from .scenario import apply_energy_scenario
 
 def _delivered(energy: EnergyNetwork, commodity: str, to: str | list[str], year: int | None) -> tuple[float, float]:
     arcs = build_arcs(energy, commodity, to=to, year=year)
-    _, flow = solve_arcs(arcs)
+    flow = solve_arcs(arcs).flow
     market = arcs.head == arcs.sink
     return float(flow[arcs.target].sum()), float(flow[market].sum())
 

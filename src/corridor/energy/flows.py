@@ -4,7 +4,10 @@ Supplies (fields, up to their production) feed a super-source, markets (up to wh
 super-sink, and every asset in service is an arc bounded by its capacity. Four linear programmes, each
 keeping the optimum of the ones before:
 
-1. the most that reaches the *target* markets (Europe by default), other markets taking nothing;
+0. as much as the network can carry of what markets are ``committed`` to receive (a contract), which is
+   then kept in every step;
+1. the most that reaches the *target* markets (Europe by default), other markets taking only their
+   commitments;
 2. the most that reaches every market, the target's volume kept;
 3. of those flows, the one closest to the reported throughputs (least total absolute deviation), so that
    where the network leaves a choice the oil and gas go the way they are reported to go;
@@ -56,6 +59,7 @@ class Arcs:
     element: list[str]            # asset id, "supply:NODE" or "market:NODE"
     target: np.ndarray            # market arcs of the target markets
     reported: np.ndarray          # reported throughput (nan: none)
+    committed: np.ndarray         # market arcs: volume served before the target (0: none)
 
     @property
     def source(self) -> int:
@@ -113,11 +117,13 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "
     element = [*assets.index, *(f"supply:{f}" for f in fields.index), *(f"market:{m}" for m in markets.index)]
     is_target = np.concatenate([np.zeros(len(assets) + len(fields), bool), target])
     reported = np.concatenate([assets["throughput"].to_numpy(float), np.full(len(fields) + len(markets), np.nan)])
-    return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target, reported)
+    committed = np.concatenate([np.zeros(len(assets) + len(fields)),
+                                markets["committed"].astype(float).fillna(0.0).to_numpy()])
+    return Arcs(list(nodes.index), tail, head, capacity, cost, element, is_target, reported, committed)
 
 
 def _solve(arcs: Arcs, objective: np.ndarray | None, upper: np.ndarray, keep: list[tuple[np.ndarray, float]],
-           deviation: float | None = None) -> np.ndarray:
+           deviation: float | None = None, lower: np.ndarray | None = None) -> np.ndarray:
     """One LP over the arc flows x and, for each arc with a reported throughput t, the deviations
     d+ and d- with x - d+ + d- = t. ``objective`` weighs x; ``deviation=None`` minimises the total
     deviation instead, a number keeps it below that. ``keep``: (mask, value) with sum(x[mask]) >= value."""
@@ -139,7 +145,8 @@ def _solve(arcs: Arcs, objective: np.ndarray | None, upper: np.ndarray, keep: li
         if deviation is not None:
             ub_rows.append(np.concatenate([np.zeros(m), np.ones(2 * k)]))
             b_ub.append(deviation + TOL * max(1.0, deviation) + 1e-9)
-    bounds = [(0.0, None if np.isinf(u) else float(u)) for u in upper] + [(0.0, None)] * (2 * k)
+    low = np.zeros(m) if lower is None else lower
+    bounds = [(float(lo), None if np.isinf(u) else float(u)) for lo, u in zip(low, upper)] + [(0.0, None)] * (2 * k)
     res = linprog(c, A_ub=np.array(ub_rows) if ub_rows else None, b_ub=np.array(b_ub) if b_ub else None,
                   A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if res.status != 0:  # pragma: no cover - a flow problem with x = 0 feasible is never infeasible
@@ -148,36 +155,60 @@ def _solve(arcs: Arcs, objective: np.ndarray | None, upper: np.ndarray, keep: li
     return x if objective is not None or k == 0 else np.append(x, res.x[m:].sum())
 
 
-def solve_arcs(arcs: Arcs) -> tuple[np.ndarray, np.ndarray]:
-    """(flow of step 1: max to the target; final flow: max to all, closest to the reported throughputs,
-    shortest) on every arc."""
+@dataclass(frozen=True)
+class Solution:
+    """The flows of one solve: ``first`` (step 1, whose minimum cut is what binds), ``flow`` (the final
+    flow), and the bounds of step 1 (``lower``: what committed markets are served; ``upper``)."""
+
+    first: np.ndarray
+    flow: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def solve_arcs(arcs: Arcs) -> Solution:
+    """Serve the commitments, then steps 1–4 (see the module's docstring)."""
     market = arcs.head == arcs.sink
-    upper = arcs.capacity
-    first = _solve(arcs, -arcs.target.astype(float), np.where(market & ~arcs.target, 0.0, upper), [])
+    capacity = arcs.capacity
+    lower = np.zeros(len(capacity))
+    if arcs.committed.any():  # step 0: as much of every commitment as the network can carry
+        promised = np.minimum(arcs.committed, capacity)
+        served = _solve(arcs, -(promised > 0).astype(float), np.where(market, promised, capacity), [])
+        lower = np.where(promised > 0, np.minimum(served, promised) * (1 - 1e-9), 0.0)
+    upper = np.where(market & ~arcs.target, lower, capacity)
+    first = _solve(arcs, -arcs.target.astype(float), upper, [], lower=lower)
     keep = [(arcs.target, float(first[arcs.target].sum()))]
-    second = _solve(arcs, -market.astype(float), upper, keep)
+    second = _solve(arcs, -market.astype(float), capacity, keep, lower=lower)
     keep.append((market, float(second[market].sum())))
     deviation = None
     if np.isfinite(arcs.reported).any():
-        deviation = float(_solve(arcs, None, upper, keep)[-1])
-    final = _solve(arcs, arcs.cost, upper, keep, deviation=deviation)
-    return first, final
+        deviation = float(_solve(arcs, None, capacity, keep, lower=lower)[-1])
+    final = _solve(arcs, arcs.cost, capacity, keep, deviation=deviation, lower=lower)
+    return Solution(first, final, lower, upper)
 
 
-def min_cut(arcs: Arcs, flow: np.ndarray) -> np.ndarray:
-    """Arcs of the minimum cut next to the super-source, given a maximum flow to the target markets
-    (the other markets closed): a boolean mask."""
+def min_cut(arcs: Arcs, solution: Solution) -> np.ndarray:
+    """Arcs of the minimum cut next to the super-source, from step 1's flow and bounds: a boolean mask.
+
+    The residual network has an arc tail → head where the flow is below its upper bound and head → tail
+    where it is above its lower bound; the cut is every arc with capacity from what the super-source
+    still reaches to the rest. A commitment of a market outside the target binds when that market lies
+    beyond the cut (its volume crosses the full arcs, taking room from the target); one whose market
+    the super-source still reaches crosses the cut itself and takes nothing from the target.
+    """
+    x, lower, upper = solution.first, solution.lower, solution.upper
     size = len(arcs.nodes) + 2
-    closed = (arcs.head == arcs.sink) & ~arcs.target
     eps = 1e-6 * max(1.0, float(np.max(np.where(np.isinf(arcs.capacity), 0, arcs.capacity), initial=1.0)))
-    forward = ~closed & (arcs.capacity - flow > eps)   # room left: the residual arc runs tail → head
-    backward = ~closed & (flow > eps)                  # flow to push back: head → tail
+    forward = upper - x > eps
+    backward = x - lower > eps
     residual = csr_matrix((np.ones(forward.sum() + backward.sum()),
                            (np.concatenate([arcs.tail[forward], arcs.head[backward]]),
                             np.concatenate([arcs.head[forward], arcs.tail[backward]]))), shape=(size, size))
     seen = np.zeros(size, bool)
     seen[breadth_first_order(residual, arcs.source, directed=True, return_predecessors=False)] = True
-    return seen[arcs.tail] & ~seen[arcs.head] & ~closed
+    promised = (arcs.head == arcs.sink) & ~arcs.target & (lower > eps)
+    cut = seen[arcs.tail] & ~seen[arcs.head] & (upper > eps)
+    return (cut & ~promised) | (promised & ~seen[arcs.tail])
 
 
 @dataclass(frozen=True)
@@ -235,12 +266,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in r.items()} for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
 
 
-def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str) -> tuple[str, str, str]:
+def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str,
+         committed: bool = False) -> tuple[str, str, str]:
     if element.startswith("supply:"):
         node = nodes.loc[element.split(":", 1)[1]]
         return "supply", node["name"], f"{node['name']} produces no more: all {capacity:,.1f} {label} leave the field"
     if element.startswith("market:"):
         node = nodes.loc[element.split(":", 1)[1]]
+        if committed:
+            return "commitment", node["name"], (f"{node['name']}'s committed {capacity:,.1f} {label} is served first, "
+                                                "through the same full assets")
         return "market", node["name"], f"{node['name']} takes no more than {capacity:,.1f} {label}"
     assert row is not None
     return "asset", row["name"], f"{row['name']} ({element}) is full at {capacity:,.1f} {label}"
@@ -284,9 +319,9 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     to = DEFAULT_TARGET.get(commodity, "all") if to is None else to
     started = time.perf_counter()
     arcs = build_arcs(energy, commodity, to=to, year=year)
-    first, flow = solve_arcs(arcs)
-    cut = min_cut(arcs, first)
-    flow = np.round(flow, 6)  # below the solver's tolerance
+    solution = solve_arcs(arcs)
+    cut = min_cut(arcs, solution)
+    flow = np.round(solution.flow, 6)  # below the solver's tolerance
     seconds = time.perf_counter() - started
 
     unit = BASE_UNIT[commodity]
@@ -310,9 +345,11 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     rows = []
     for k in np.flatnonzero(cut):
         e = arcs.element[k]
-        kind, name, why = _why(e, assets.loc[e] if e in assets.index else None, nodes, float(arcs.capacity[k]), label)
+        bound = float(solution.upper[k])
+        kind, name, why = _why(e, assets.loc[e] if e in assets.index else None, nodes, bound, label,
+                               committed=not arcs.target[k] and arcs.committed[k] > 0)
         rows.append({"element": e.split(":", 1)[-1] if kind != "asset" else e, "kind": kind, "name": name,
-                     "capacity": float(arcs.capacity[k]), "why": why})
+                     "capacity": bound, "why": why})
     binding = pd.DataFrame(rows, columns=["element", "kind", "name", "capacity", "why"])
 
     field_nodes = nodes[(nodes["commodity"] == commodity) & (nodes["kind"] == "field")]
@@ -325,6 +362,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     markets = pd.DataFrame({"node": market_nodes.index, "name": market_nodes["name"].to_numpy(),
                             "country": market_nodes["country"].to_numpy(),
                             "demand": market_nodes["demand"].to_numpy(float),
+                            "committed": market_nodes["committed"].to_numpy(float),
                             "target": market_nodes.index.isin(list(target_ids)),
                             "flow": [flow[by_element[f"market:{m}"]] for m in market_nodes.index]})
     target = to if isinstance(to, str) else ", ".join(to)
@@ -334,4 +372,4 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
                        assets=table, binding=binding, seconds=seconds)
 
 
-__all__ = ["DEFAULT_TARGET", "EUROPE", "EnergyFlows", "build_arcs", "energy_flows", "min_cut", "solve_arcs"]
+__all__ = ["DEFAULT_TARGET", "EUROPE", "EnergyFlows", "Solution", "build_arcs", "energy_flows", "min_cut", "solve_arcs"]

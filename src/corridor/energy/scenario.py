@@ -111,7 +111,7 @@ class _EnergyApplier:
             for c, v in values.items():
                 rows = mask & (self.assets["commodity"] == c)
                 self.assets.loc[rows, "capacity"] = self.assets.loc[rows, "capacity"] * v if scale else v
-        for name, kind in (("supply", "field"), ("demand", "market")):
+        for name, kind in (("supply", "field"), ("demand", "market"), ("committed", "market")):
             if name not in a:
                 continue
             ids = self.node_ids(op)
@@ -124,7 +124,7 @@ class _EnergyApplier:
             for c, v in values.items():
                 sel = rows & (self.nodes["commodity"] == c).to_numpy()
                 if scale and self.nodes.loc[sel, name].isna().any():
-                    raise ScenarioError(f"{op.where(name)}: scale: {ids[0]} takes whatever arrives; set a {name}")
+                    raise ScenarioError(f"{op.where(name)}: scale: {ids[0]} has no {name} to scale; set one")
                 self.nodes.loc[sel, name] = self.nodes.loc[sel, name] * v if scale else v
 
     def op_scale(self, op: Operation) -> None:

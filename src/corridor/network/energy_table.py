@@ -65,9 +65,11 @@ class NodeRow(_Row):
     lat: float = Field(ge=-90, le=90)
     supply: float | None = Field(default=None, ge=0)
     demand: float | None = Field(default=None, ge=0)
+    committed: float | None = Field(default=None, ge=0)
     unit: Literal["bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day"]
     supply_source: str | None = None
     demand_source: str | None = None
+    committed_source: str | None = None
     source: str | None = None
     note: str | None = None
 
@@ -96,7 +98,8 @@ class AssetRow(_Row):
 
 
 #: figure column → the column that cites it
-NODE_FIGURES = {"supply": "supply_source", "demand": "demand_source", "lon": "source", "lat": "source"}
+NODE_FIGURES = {"supply": "supply_source", "demand": "demand_source", "committed": "committed_source",
+                "lon": "source", "lat": "source"}
 ASSET_FIGURES = {"capacity": "capacity_source", "throughput": "throughput_source", "length_km": "length_source",
                  "open_year": "status_source"}
 NODE_COLUMNS = [f.alias or k for k, f in NodeRow.model_fields.items()]
@@ -204,6 +207,11 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
             problems.append(Problem(NODES_FILE, line, "supply", f"only a field supplies; this node is a {row['kind']}"))
         if row["demand"] is not None and row["kind"] != "market":
             problems.append(Problem(NODES_FILE, line, "demand", f"only a market has a demand; this node is a {row['kind']}"))
+        if row["committed"] is not None and row["kind"] != "market":
+            problems.append(Problem(NODES_FILE, line, "committed", f"only a market is committed to; this node is a {row['kind']}"))
+        if row["committed"] is not None and row["demand"] is not None and row["committed"] > row["demand"]:
+            problems.append(Problem(NODES_FILE, line, "committed", f"{row['committed']} is more than the market takes "
+                                    f"(demand {row['demand']})"))
         if row["kind"] == "field" and row["supply"] is None:
             problems.append(Problem(NODES_FILE, line, "supply", "a field needs its supply (production a year)"))
         commodity_of[row["id"]] = row["commodity"]
@@ -264,7 +272,7 @@ def _to_base(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 def _frames(nodes: list[dict], assets: list[dict], version: str) -> EnergyNetwork:
     n = pd.DataFrame.from_records(nodes, columns=[*NODE_COLUMNS, "line"])
     a = pd.DataFrame.from_records(assets, columns=[*ASSET_COLUMNS, "line"])
-    n = _to_base(n, ("supply", "demand")).set_index("id", drop=False)
+    n = _to_base(n, ("supply", "demand", "committed")).set_index("id", drop=False)
     a = _to_base(a, ("capacity", "throughput")).set_index("id", drop=False)
     a["open_year"] = a["open_year"].astype("Int64")
     n.index.name = a.index.name = None
