@@ -19,25 +19,13 @@ Operations on freight links are ignored here, and energy operations by the freig
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
-from typing import Any
 
 import pandas as pd
 
 from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert
 from ..network.schema import split_list
-from ..scenarios import Operation, Scenario, ScenarioError, is_energy_operation, load_scenario
-
-
-def _list(value: Any) -> list[str]:
-    return [] if value is None else [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-
-
-def _unknown(op: Operation, key: str, what: str, value: str, known: Iterable[str]) -> ScenarioError:
-    near = difflib.get_close_matches(value, [str(k) for k in known], n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(near)}?" if near else ""
-    return ScenarioError(f"{op.where(key)}: {op.kind}: unknown {what} {value!r}{hint}")
+from ..scenarios import Operation, Scenario, ScenarioError, _Applier, _as_list, is_energy_operation, load_scenario
 
 
 class _EnergyApplier:
@@ -49,30 +37,30 @@ class _EnergyApplier:
         a, assets = op.args, self.assets
         mask = pd.Series(True, index=assets.index)
         if "asset" in a:
-            for v in _list(a["asset"]):
+            for v in _as_list(a["asset"]):
                 if v not in assets.index:
-                    raise _unknown(op, "asset", "energy asset", v, assets.index)
-            mask &= assets.index.isin(_list(a["asset"]))
+                    raise _Applier.unknown(op, "asset", "energy asset", v, assets.index)
+            mask &= assets.index.isin(_as_list(a["asset"]))
         if "asset_group" in a:
             groups = set(assets["group"].dropna())
-            for v in _list(a["asset_group"]):
+            for v in _as_list(a["asset_group"]):
                 if v not in groups:
-                    raise _unknown(op, "asset_group", "energy asset group", v, sorted(groups))
-            mask &= assets["group"].isin(_list(a["asset_group"]))
+                    raise _Applier.unknown(op, "asset_group", "energy asset group", v, sorted(groups))
+            mask &= assets["group"].isin(_as_list(a["asset_group"]))
         if "node" in a:
             ids = self.node_ids(op)
             mask &= assets["from"].isin(ids) | assets["to"].isin(ids)
         if "country" in a:
             country = self.nodes["country"]
-            wanted = _list(a["country"])
+            wanted = _as_list(a["country"])
             mask &= assets["from"].map(country).isin(wanted) | assets["to"].map(country).isin(wanted)
         return mask
 
     def node_ids(self, op: Operation) -> list[str]:
-        ids = _list(op.args["node"])
+        ids = _as_list(op.args["node"])
         for v in ids:
             if v not in self.nodes.index:
-                raise _unknown(op, "node", "energy node", v, self.nodes.index)
+                raise _Applier.unknown(op, "node", "energy node", v, self.nodes.index)
         return ids
 
     def selected(self, op: Operation) -> pd.Series:
@@ -137,7 +125,7 @@ class _EnergyApplier:
         commodity = a["commodity"]
         for end in ("from", "to"):
             if a[end] not in self.nodes.index:
-                raise _unknown(op, end, "energy node", a[end], self.nodes.index)
+                raise _Applier.unknown(op, end, "energy node", a[end], self.nodes.index)
             if self.nodes.at[a[end], "commodity"] != commodity:
                 raise ScenarioError(f"{op.where(end)}: add_asset: {a[end]} is a "
                                     f"{self.nodes.at[a[end], 'commodity']} node; this asset carries {commodity}")
