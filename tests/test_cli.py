@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
@@ -82,3 +83,20 @@ def test_places_and_check() -> None:
 def test_missing_data_folder(tmp_path: Path) -> None:
     code, out, err = invoke("route", "Xian", "Duisburg", "--data", str(tmp_path / "nowhere"))
     assert code == 1 and "no such folder" in err and "Traceback" not in out + err
+
+
+def test_demo_writes_the_headline_report(tmp_path: Path) -> None:
+    """`make run`'s job: every pair compared, a map each, the tables, and Caspian energy today."""
+    import pandas as pd
+
+    from corridor.report import PAIRS
+
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert {(o, d) for o, d in PAIRS} <= set(zip(table["origin"], table["destination"]))
+    assert (table["days"] > 0).all() and table["corridor"].notna().all()
+    assert len(list(tmp_path.glob("*.png"))) >= len(PAIRS) + 2  # one per case (Baku–Nakhchivan twice) + energy
+    energy = pd.read_csv(tmp_path / "energy.csv").set_index("commodity")
+    assert energy.at["gas", "delivered"] == pytest.approx(15.2, abs=0.05) and "TAP-1" in energy.at["gas", "binding"]
+    assert "Caspian energy" in result.output

@@ -248,10 +248,10 @@ def demo(
     out: Path = typer.Option(Path("report"), help="Folder for the report (maps and tables)."),
     data: Path | None = DataOption,
 ) -> None:
-    """The headline comparison: corridors side by side for five origin–destination pairs."""
+    """The headline comparison: corridors side by side for five origin–destination pairs; Caspian energy."""
     from .report import run_demo
 
-    guarded(lambda: run_demo(_router(data), out, console))
+    guarded(lambda: run_demo(_router(data), out, console, data_dir=data))
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -31,8 +31,10 @@ def comparison_frame(routes: list[Route], year: int) -> pd.DataFrame:
     } for r in routes])
 
 
-def run_demo(router: Router, out: Path, console: Console, *, alternatives: int = 4) -> pd.DataFrame:
-    """Print the comparison tables, write maps (PNG) and tables (CSV, Markdown) to ``out``."""
+def run_demo(router: Router, out: Path, console: Console, *, alternatives: int = 4,
+             data_dir: Path | None = None) -> pd.DataFrame:
+    """Print the comparison tables, write maps (PNG) and tables (CSV, text) to ``out``; then the energy
+    layer's summary when ``data_dir`` (default: the bundled dataset) has one."""
     from .cli import routes_table
 
     today = pd.Timestamp.today().year
@@ -50,5 +52,45 @@ def run_demo(router: Router, out: Path, console: Console, *, alternatives: int =
     table = pd.concat(frames, ignore_index=True)
     table.to_csv(out / "comparison.csv", index=False)
     (out / "comparison.txt").write_text(table.to_string(index=False) + "\n", encoding="utf-8")
-    console.print(f"Report written to {out}/ (maps: *.png; tables: comparison.csv, comparison.txt)")
+    energy = energy_summary(out, console, data_dir)
+    console.print(f"Report written to {out}/ (maps: *.png; tables: comparison.csv, comparison.txt"
+                  + (", energy.csv)" if energy is not None else ")"))
     return table
+
+
+def energy_summary(out: Path, console: Console, data_dir: Path | None = None) -> pd.DataFrame | None:
+    """Caspian gas and oil today: deliveries and what binds, as a table, ``energy.csv`` and ``energy.png``.
+
+    Returns None when the dataset has no energy layer.
+    """
+    from rich.table import Table
+
+    from .energy import energy_flows, plot_energy
+    from .network.energy_table import read_energy
+
+    energy, problems = read_energy(data_dir)
+    if problems or not len(energy.assets):
+        return None
+    solved = [energy_flows(energy, c) for c in ("gas", "oil")]
+    def binds(b: pd.DataFrame) -> str:
+        fields = b["kind"] == "supply"
+        parts = [f"{r.element} full at {r.capacity:,.1f}" if r.kind == "asset" else f"{r.name} committed {r.capacity:,.1f}"
+                 if r.kind == "commitment" else f"{r.name} takes {r.capacity:,.1f}" for r in b[~fields].itertuples()]
+        if fields.any():
+            parts.append(f"the output of {int(fields.sum())} field(s)" + (" (the pipes have room)" if fields.all() else ""))
+        return "; ".join(parts)
+
+    rows = [{"commodity": f.commodity, "to": f.target_label, "delivered": round(f.delivered, 1),
+             "all_markets": round(f.delivered_total, 1), "unit": f.unit_label, "binding": binds(f.binding)}
+            for f in solved]
+    frame = pd.DataFrame(rows)
+    table = Table(title="Caspian energy to its markets today (corridor energy flows)", title_justify="left")
+    for col in ("commodity", "to", "delivered", "all markets", "what binds"):
+        table.add_column(col, justify="right" if col in ("delivered", "all markets") else "left")
+    for r in rows:
+        table.add_row(r["commodity"], r["to"], f"{r['delivered']:,.1f} {r['unit']}", f"{r['all_markets']:,.1f}",
+                      r["binding"])
+    console.print(table)
+    frame.to_csv(out / "energy.csv", index=False)
+    plot_energy(solved, energy, out / "energy.png")
+    return frame
