@@ -179,3 +179,11 @@ def test_cli_criticality_json() -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["oil"]
     assert rows[0]["element"] == "CPC" and rows[0]["loss"] > 30
+
+
+def test_cli_scenarios_lists_the_energy_assets_a_scenario_changes() -> None:
+    result = runner.invoke(app, ["scenarios", "tcgp", "--json"])
+    assert result.exit_code == 0, result.output
+    changed = {r["asset"]: r["change"] for r in json.loads(result.stdout)["changed_energy_assets"]}
+    assert changed == {"TCGP-1": "status: planned → operational; open_year: 2030 → –",
+                       "TCGP-2": "status: planned → operational; open_year: 2033 → –"}

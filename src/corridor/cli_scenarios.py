@@ -288,7 +288,9 @@ def register(app: typer.Typer) -> None:
         data: Path | None = DataOption,
     ) -> None:
         """List the bundled scenarios, or show and validate one against the dataset."""
+        from .energy.scenario import apply_energy_scenario, changed_assets
         from .network import load_network
+        from .network.energy_table import read_energy
         from .scenarios import apply_scenario, bundled_scenarios, changed_links, load_scenario
 
         if name is None:
@@ -306,8 +308,11 @@ def register(app: typer.Typer) -> None:
         s = guarded(lambda: load_scenario(name))
         network = guarded(lambda: load_network(data))
         changed = guarded(lambda: changed_links(network, apply_scenario(network, s)))
+        energy, _ = read_energy(data)
+        assets = guarded(lambda: changed_assets(energy, apply_energy_scenario(energy, s)))
         if as_json:
-            _emit({**s.to_dict(), "changed_links": changed.to_dict(orient="records")})
+            _emit({**s.to_dict(), "changed_links": changed.to_dict(orient="records"),
+                   "changed_energy_assets": assets.to_dict(orient="records")})
             return
         console.print(f"[bold]{s.name}[/] — {s.title}  [dim](key {s.key})[/]")
         if s.description:
@@ -315,7 +320,7 @@ def register(app: typer.Typer) -> None:
         for op in s.operations:
             console.print(f"  • {op.kind}: {json.dumps(op.args, ensure_ascii=False)}"
                           + (f"  [dim]\\[{op.source}][/]" if op.source else ""))
-        console.print(f"{len(changed)} link(s) changed" + (f"; year {s.year}" if s.year else "")
+        console.print(f"{len(changed)} link(s) changed, {len(assets)} energy asset(s)" + (f"; year {s.year}" if s.year else "")
                       + (f"; month {s.month}" if s.month else ""))
 
 

@@ -70,7 +70,7 @@ class _EnergyApplier:
         return mask
 
     def op_open(self, op: Operation) -> None:
-        mask = self.selected(op)
+        mask = self.selected(op) & (self.assets["status"] != "operational")  # in service now, whatever its year
         self.assets.loc[mask, "status"] = "operational"
         self.assets.loc[mask, "open_year"] = pd.NA
 
@@ -168,4 +168,21 @@ def apply_energy_scenario(energy: EnergyNetwork, scenario: Scenario | str | None
     return energy.replace(nodes=applier.nodes, assets=applier.assets, version=f"{energy.version}+{sc.key[:8]}")
 
 
-__all__ = ["apply_energy_scenario"]
+def changed_assets(base: EnergyNetwork, other: EnergyNetwork) -> pd.DataFrame:
+    """Energy assets a scenario opened, closed, added or resized: one row per asset with what changed."""
+    rows = []
+    for aid in other.assets.index:
+        if aid not in base.assets.index:
+            rows.append({"asset": aid, "change": "added"})
+            continue
+        diffs = []
+        for c in ("status", "open_year", "capacity"):
+            x, y = base.assets.at[aid, c], other.assets.at[aid, c]
+            if pd.isna(x) != pd.isna(y) or (pd.notna(x) and x != y):
+                diffs.append(f"{c}: {x if pd.notna(x) else '–'} → {y if pd.notna(y) else '–'}")
+        if diffs:
+            rows.append({"asset": aid, "change": "; ".join(diffs)})
+    return pd.DataFrame(rows, columns=["asset", "change"])
+
+
+__all__ = ["apply_energy_scenario", "changed_assets"]
