@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,7 @@ import typer
 from rich.table import Table
 
 from .cli import DataOption, console, fail, guarded
-from .store import json_default
+from .cli_scenarios import _emit, _fmt
 
 energy_app = typer.Typer(help="The energy layer: Caspian oil and gas to Europe (pipelines, tankers, capacities).",
                          no_args_is_help=True)
@@ -31,16 +29,6 @@ def _commodities(value: str) -> list[str]:
     return [value]
 
 
-def _emit(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=json_default) + "\n")
-
-
-def _n(value: Any, spec: str = ",.1f", signed: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return format(float(value), ("+" if signed else "") + spec)
-
-
 def flows_tables(flows: Any) -> list[Table]:
     """Deliveries by market, what binds, and the flow on every asset in service."""
     unit = flows.unit_label
@@ -51,7 +39,7 @@ def flows_tables(flows: Any) -> list[Table]:
                          (f"receives, {unit}", "right"), ("target", "left")):
         head.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in flows.markets.itertuples(index=False):
-        head.add_row(r.name, r.country, _n(r.demand) if pd.notna(r.demand) else "any", _n(r.committed), _n(r.flow),
+        head.add_row(r.name, r.country, _fmt(r.demand) if pd.notna(r.demand) else "any", _fmt(r.committed), _fmt(r.flow),
                      "✓" if r.target else "")
     binding = Table(title=f"What binds deliveries to {flows.target_label} (the minimum cut)", title_justify="left")
     binding.add_column("#", justify="right")
@@ -67,9 +55,9 @@ def flows_tables(flows: Any) -> list[Table]:
     for r in flows.assets.sort_values("flow", ascending=False).itertuples(index=False):
         use = f"{100 * r.utilisation:.0f} %" if r.in_service else ""
         style = "bold red" if r.binding else ("red" if r.saturated else ("dim" if not r.in_service else ""))
-        reported = f"{_n(r.throughput)} ({int(r.throughput_year)})" if pd.notna(r.throughput) else "–"
+        reported = f"{_fmt(r.throughput)} ({int(r.throughput_year)})" if pd.notna(r.throughput) else "–"
         status = r.status if r.in_service else f"{r.status}, not in service"
-        assets.add_row(r.name, r.id, _n(r.capacity), _n(r.flow), f"[{style}]{use}[/]" if style and use else use,
+        assets.add_row(r.name, r.id, _fmt(r.capacity), _fmt(r.flow), f"[{style}]{use}[/]" if style and use else use,
                        reported, status)
     return [head, binding, assets]
 
@@ -135,17 +123,17 @@ def compare_command(
         for col in ("market", base, scenario, "change"):
             markets.add_column(col, justify="left" if col == "market" else "right")
         for m in r.markets.itertuples(index=False):
-            markets.add_row(m.name, _n(m.base), _n(m.scenario), _n(m.change, signed=True))
+            markets.add_row(m.name, _fmt(m.base), _fmt(m.scenario), _fmt(m.change, signed=True))
         console.print(markets)
         assets = Table(title=f"Assets that changed, {unit}", title_justify="left")
         for col in ("asset", "id", "status", "capacity", "flow", "change"):
             assets.add_column(col, justify="left" if col in ("asset", "id", "status") else "right")
         for a in r.assets.itertuples(index=False):
             status = a.status_base if a.status_base == a.status_scenario else f"{a.status_base} → {a.status_scenario}"
-            cap = (_n(a.capacity_scenario) if a.capacity_base == a.capacity_scenario
-                   else f"{_n(a.capacity_base)} → {_n(a.capacity_scenario)}")
-            assets.add_row(a.name, a.id, str(status), cap, f"{_n(a.flow_base)} → {_n(a.flow_scenario)}",
-                           _n(a.change, signed=True))
+            cap = (_fmt(a.capacity_scenario) if a.capacity_base == a.capacity_scenario
+                   else f"{_fmt(a.capacity_base)} → {_fmt(a.capacity_scenario)}")
+            assets.add_row(a.name, a.id, str(status), cap, f"{_fmt(a.flow_base)} → {_fmt(a.flow_scenario)}",
+                           _fmt(a.change, signed=True))
         if not len(r.assets):
             assets.add_row("nothing changed", "", "", "", "", "")
         console.print(assets)
@@ -195,8 +183,8 @@ def criticality_command(
         for col in ("#", scope[:-1], "name", "delivered without it", "loss", "share", "loss, all markets"):
             table.add_column(col, justify="right" if col not in (scope[:-1], "name") else "left")
         for i, r in enumerate(frame.head(top).itertuples(index=False), 1):
-            table.add_row(str(i), str(r.element), str(r.name), _n(r.delivered), _n(r.loss),
-                          f"{100 * r.loss_share:.0f} %" if pd.notna(r.loss_share) else "–", _n(r.loss_total))
+            table.add_row(str(i), str(r.element), str(r.name), _fmt(r.delivered), _fmt(r.loss),
+                          f"{100 * r.loss_share:.0f} %" if pd.notna(r.loss_share) else "–", _fmt(r.loss_total))
         console.print(table)
 
 
