@@ -54,7 +54,7 @@ class EnergyComparison:
                 "base": self.base.scenario, "scenario": self.scenario.scenario,
                 "delivered": {"base": self.base.delivered, "scenario": self.scenario.delivered, "change": self.change},
                 "delivered_total": {"base": self.base.delivered_total, "scenario": self.scenario.delivered_total},
-                "binding": {"base": self.base.to_dict()["binding"], "scenario": self.scenario.to_dict()["binding"]},
+                "binding": {"base": records(self.base.binding), "scenario": records(self.scenario.binding)},
                 "markets": records(self.markets), "assets": records(self.assets)}
 
 
