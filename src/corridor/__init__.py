@@ -23,7 +23,8 @@ from .criticality import CriticalityResult, criticality
 from .economics import EconomicsResult, concession_economics
 from .store import RunStore
 from .sweep import load_sweep, run_sweep
-from .energy import EnergyComparison, EnergyFlows, EnergyNetwork, compare_energy, energy_flows, load_energy, plot_energy
+from .energy import (EnergyComparison, EnergyFlows, EnergyNetwork, compare_energy, energy_criticality, energy_flows,
+                     load_energy, plot_energy)
 
 __version__ = "0.1.0"
 
@@ -35,5 +36,6 @@ __all__ = [
     "Comparison", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "RunStore", "Scenario",
     "ScenarioError", "apply_scenario", "compare", "concession_economics", "criticality", "load_demand",
     "load_scenario", "load_sweep", "route_demand", "run_sweep",
-    "EnergyComparison", "EnergyFlows", "EnergyNetwork", "compare_energy", "energy_flows", "load_energy", "plot_energy",
+    "EnergyComparison", "EnergyFlows", "EnergyNetwork", "compare_energy", "energy_criticality", "energy_flows",
+    "load_energy", "plot_energy",
 ]
