@@ -21,7 +21,7 @@ import argparse
 import json
 import platform
 import statistics
-import time
+import timeit
 
 import networkx as nx
 import numpy as np
@@ -31,12 +31,7 @@ from corridor.energy.flows import DEFAULT_TARGET, Arcs, _solve, build_arcs
 
 
 def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(timeit.repeat(fn, number=1, repeat=repeat))
 
 
 def to_networkx(arcs) -> nx.DiGraph:

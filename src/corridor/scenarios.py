@@ -68,13 +68,14 @@ import yaml
 
 from .errors import DataError
 from .network import Network
+from .network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES, UNITS
 from .network.schema import GAUGES, LAYERS, MODES, split_list
 
 OPERATIONS = ("open", "close", "restrict", "set", "scale", "add_link", "add_terminal", "demand", "add_asset")
 SELECTORS = ("link", "group", "place", "country", "crossing", "mode")
 ENERGY_SELECTORS = ("asset", "asset_group", "node")
 ENERGY_FIELDS = ("capacity", "supply", "demand", "committed")
-ENERGY_UNITS = ("bcm_per_year", "mcm_per_day", "mt_per_year", "kb_per_day")
+ENERGY_UNITS = tuple(UNITS)
 ADD_ASSET_KEYS = ("id", "name", "commodity", "kind", "from", "to", "capacity", "unit")
 LINK_FIELDS = ("speed_kmh", "capacity_teu_per_year", "length_km")
 CROSSING_FIELDS = {"border_dwell_h": "dwell_h", "border_cost_usd_per_feu": "cost_usd_per_feu"}
@@ -344,8 +345,7 @@ def _check_energy_shape(op: Operation, bad: Any) -> None:
         extra = [k for k in a if k not in allowed]
         if extra:
             raise bad(f"unknown key {extra[0]!r}; add_asset takes {', '.join(sorted(allowed))}", extra[0])
-        choices = {"commodity": ("gas", "oil"), "kind": ("pipeline", "tanker", "terminal", "rail"),
-                   "status": ("operational", "under_construction", "expansion", "planned", "closed")}
+        choices = {"commodity": COMMODITIES, "kind": ASSET_KINDS, "status": STATUSES}
         for key, allowed_values in choices.items():
             if key in a and a[key] not in allowed_values:
                 raise bad(f"{key} must be one of {', '.join(allowed_values)}, not {a[key]!r}", key)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -24,7 +23,6 @@ from .schema import _Row, split_list
 NODES_FILE = "energy_nodes.csv"
 ASSETS_FILE = "energy_assets.csv"
 COMMODITIES = ("gas", "oil")
-NODE_KINDS = ("field", "terminal", "compressor", "landfall", "hub", "border", "port", "market")
 ASSET_KINDS = ("pipeline", "tanker", "terminal", "rail")
 STATUSES = ("operational", "under_construction", "expansion", "planned", "closed")
 
@@ -300,11 +298,6 @@ def load_energy(data_dir: Path | str | None = None) -> EnergyNetwork:
     if problems:
         raise DataError([str(p) for p in problems])
     return energy.replace(sources=frozenset(known or ()))
-
-
-def is_number(value: object) -> bool:
-    """Whether ``value`` is a finite number (not a bool)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 __all__ = [
