@@ -28,9 +28,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.criticality import criticality
-from corridor.demand import load_demand
-from corridor.flows import masked_weights, od_nodes
+from corridor.freight.criticality import criticality
+from corridor.freight.demand import load_demand
+from corridor.freight.flows import masked_weights, od_nodes
 from corridor.network import load_network
 from corridor.routing import Router
 from corridor.scenarios import apply_demand, apply_scenario, bundled_scenarios, load_scenario

@@ -24,7 +24,7 @@ import numpy as np
 
 from corridor.network import load_network
 from corridor.network.reliability_table import load_reliability
-from corridor.reliability import _plan, simulate
+from corridor.freight.reliability import _plan, simulate
 from corridor.routing import Router
 
 MINI = Path(__file__).resolve().parents[1] / "tests" / "data" / "mini"

@@ -89,7 +89,7 @@ def test_demo_writes_the_headline_report(tmp_path: Path) -> None:
     """`make run`'s job: every pair compared, a map each, the tables, and Caspian energy today."""
     import pandas as pd
 
-    from corridor.report import PAIRS
+    from corridor.cli.demo import PAIRS
 
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.compare import compare, read_pairs
-from corridor.demand import load_demand
+from corridor.freight.compare import compare, read_pairs
+from corridor.freight.demand import load_demand
 from corridor.errors import DataError
 from corridor.network import load_network
 from corridor.settings import Settings

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.criticality import criticality
-from corridor.demand import load_demand
+from corridor.freight.criticality import criticality
+from corridor.freight.demand import load_demand
 from corridor.errors import InvalidOptionError
-from corridor.flows import route_demand
+from corridor.freight.flows import route_demand
 from corridor.network import load_network
 from corridor.routing import Router
 from corridor.scenarios import apply_scenario, scenario_from_text

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.demand import load_demand
-from corridor.economics import concession_economics, parse_tariff
+from corridor.freight.demand import load_demand
+from corridor.freight.economics import concession_economics, parse_tariff
+from corridor.freight.inputs import freight_inputs
 from corridor.errors import InvalidOptionError
 from corridor.network import load_network
 from corridor.scenarios import scenario_from_text
@@ -28,7 +29,7 @@ def inputs():
 
 def test_traffic_revenue_and_npv(inputs) -> None:
     net, demand, sc = inputs
-    res = concession_economics(net, demand, sc, links="TRIPP", years=10, option_years=5, discount=0.1,
+    res = concession_economics(freight_inputs(sc, network=net, demand=demand), links="TRIPP", years=10, option_years=5, discount=0.1,
                                tariff="0.5/teu-km", growth=0.0, capex_usd=1e6)
     # AZ → Nakhchivan (500 TEU) and Xi'an → Nakhchivan (300 TEU) use both TRIPP links (220 km)
     assert set(res.od["origin_place"]) == {"AZ-ALAT", "CN-XIAN"}
@@ -49,19 +50,19 @@ def test_traffic_revenue_and_npv(inputs) -> None:
 def test_growth_cap_and_default_tariff(inputs) -> None:
     net, demand, sc = inputs
     capped = scenario_from_text(OPEN + "  - set: {group: TRIPP, capacity_teu_per_year: 1000}\n    source: T-EST\n")
-    res = concession_economics(net, demand, capped, links="TRIPP", years=30, growth=0.02, opex_share=0.4)
+    res = concession_economics(freight_inputs(capped, network=net, demand=demand), links="TRIPP", years=30, growth=0.02, opex_share=0.4)
     teu = res.years["teu"].to_numpy()
     assert teu[0] == pytest.approx(800 * 1.02 ** (2030 - 2024)) and teu.max() == pytest.approx(1000)
     assert res.years["opex_usd"].iloc[0] == pytest.approx(0.4 * res.years["revenue_usd"].iloc[0])
     tariff = next(a for a in res.assumptions if a.name == "tariff")
     assert "0.300/TEU-KM" in tariff.value and "tariffs.csv" in tariff.basis
-    per_teu = concession_economics(net, demand, sc, links="R-HORADIZ-MEGHRI", years=5, tariff="100/teu", growth=0)
+    per_teu = concession_economics(freight_inputs(sc, network=net, demand=demand), links="R-HORADIZ-MEGHRI", years=5, tariff="100/teu", growth=0)
     assert per_teu.years["revenue_usd"].iloc[0] == pytest.approx(800 * 100)
 
 
 def test_closed_links_earn_nothing(inputs) -> None:
     net, demand, _ = inputs
-    res = concession_economics(net, demand, "base", links="TRIPP", years=5, start_year=2026)
+    res = concession_economics(freight_inputs("base", network=net, demand=demand), links="TRIPP", years=5, start_year=2026)
     assert res.years["teu"].sum() == 0
 
 
@@ -74,9 +75,9 @@ def test_parse_tariff_and_bad_options(inputs) -> None:
         parse_tariff("cheap")
     net, demand, sc = inputs
     with pytest.raises(InvalidOptionError, match="neither a link group"):
-        concession_economics(net, demand, sc, links="NOPE")
+        concession_economics(freight_inputs(sc, network=net, demand=demand), links="NOPE")
     with pytest.raises(InvalidOptionError, match="discount"):
-        concession_economics(net, demand, sc, links="TRIPP", discount=5)
+        concession_economics(freight_inputs(sc, network=net, demand=demand), links="TRIPP", discount=5)
 
 
 def test_cli_economics(tmp_path: Path) -> None:

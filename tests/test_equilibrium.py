@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.demand import load_demand
-from corridor.equilibrium import (
+from corridor.freight.demand import load_demand
+from corridor.freight.congestion import (
     BPR_B,
     assign_corridors,
     build_problem,

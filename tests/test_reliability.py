@@ -14,7 +14,7 @@ from corridor.cli import app
 from corridor.errors import DataError, InvalidOptionError
 from corridor.network import check_dataset, load_network
 from corridor.network.reliability_table import COLUMNS, load_reliability, read_reliability
-from corridor.reliability import MAX_SAMPLES, expected_hours, plot_distributions, route_components, simulate
+from corridor.freight.reliability import MAX_SAMPLES, expected_hours, plot_distributions, route_components, simulate
 from corridor.routing import Router
 
 MINI = Path(__file__).parent / "data" / "mini"

@@ -11,20 +11,17 @@ The public API is small; everything else is private to its module.
 from .errors import CorridorError, DataError, InvalidOptionError, NoRouteError, UnknownPlaceError
 from .graph import RoutingGraph, compile_graph
 from .network import Network, check_dataset, load_network
-from .routing import Leg, Route, Router, default_router, route
-from .reliability import TransitDistribution, plot_distributions, simulate
 from .network.reliability_table import ReliabilityTable, load_reliability
+from .routing import Leg, Route, Router, default_router, route
 from .settings import Settings
 from .scenarios import Scenario, ScenarioError, apply_scenario, load_scenario
-from .demand import Demand, load_demand
-from .flows import DemandFlows, route_demand
-from .compare import Comparison, compare
-from .criticality import CriticalityResult, criticality
-from .economics import EconomicsResult, concession_economics
-from .store import RunStore
-from .sweep import load_sweep, run_sweep
+from .freight import (Comparison, CorridorFlows, CriticalityResult, Demand, DemandFlows, EconomicsResult, FreightInputs,
+                      TransitDistribution, assign_corridors, compare, concession_economics, criticality, freight_inputs,
+                      load_demand, plot_distributions, route_demand, simulate)
 from .energy import (EnergyComparison, EnergyFlows, EnergyNetwork, compare_energy, energy_criticality, energy_flows,
                      load_energy, plot_energy)
+from .store import RunStore
+from .sweep import load_sweep, run_sweep
 
 __version__ = "0.1.0"
 
@@ -33,9 +30,9 @@ __all__ = [
     "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
     "load_network", "route",
     "ReliabilityTable", "TransitDistribution", "load_reliability", "plot_distributions", "simulate",
-    "Comparison", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "RunStore", "Scenario",
-    "ScenarioError", "apply_scenario", "compare", "concession_economics", "criticality", "load_demand",
-    "load_scenario", "load_sweep", "route_demand", "run_sweep",
+    "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
+    "RunStore", "Scenario", "ScenarioError", "apply_scenario", "assign_corridors", "compare", "concession_economics",
+    "criticality", "freight_inputs", "load_demand", "load_scenario", "load_sweep", "route_demand", "run_sweep",
     "EnergyComparison", "EnergyFlows", "EnergyNetwork", "compare_energy", "energy_criticality", "energy_flows",
     "load_energy", "plot_energy",
 ]

@@ -28,6 +28,7 @@ class PlaceIndex:
     def __init__(self, places: pd.DataFrame) -> None:
         self.names: dict[str, str] = {}
         self.label: dict[str, str] = {}
+        self._rows = {pid: row for pid, row in zip(places["id"], places.to_dict("records"))}
         for row in places.itertuples(index=False):
             self.label[row.id] = f"{row.name} ({row.id})"
             for spelling in (row.id, row.name, *split_list(row.aliases)):
@@ -61,7 +62,25 @@ class PlaceIndex:
         raise UnknownPlaceError(query, [self.label[pid] for pid in seen[:5]])
 
     def search(self, query: str = "") -> list[str]:
-        """Ids of places whose id, name or alias contains ``query`` (all places when empty)."""
+        """Ids of places whose id, name or alias contains ``query`` (all places when empty), in id order."""
         key = normalize(query)
         hits = {pid for name, pid in self.names.items() if key in name}
         return sorted(hits)
+
+    def ranked(self, query: str, limit: int | None = None) -> list[str]:
+        """Like :meth:`search`, ranked for typing: exact spellings first, then prefixes, then substrings."""
+        key = normalize(query)
+        best: dict[str, tuple[int, str]] = {}
+        for spelling, pid in self.names.items():
+            if key not in spelling:
+                continue
+            score = 0 if spelling == key else 1 if spelling.startswith(key) else 2
+            if pid not in best or score < best[pid][0]:
+                best[pid] = (score, str(self._rows[pid]["name"]))
+        return sorted(best, key=lambda pid: (best[pid], pid))[:limit]
+
+    def record(self, pid: str) -> dict[str, object]:
+        """One place as the CLI's ``--json`` and the REST API give it (aliases as a list)."""
+        row = self._rows[pid]
+        return {"id": pid, "name": row["name"], "aliases": split_list(row["aliases"]), "country": row["country"],
+                "kind": row["kind"], "lon": float(row["lon"]), "lat": float(row["lat"])}

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import CorridorError
+from .formats.json import dumps
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -47,10 +48,8 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 COLUMNS = ("key", "kind", "scenario", "scenario_key", "params", "data_version", "code_version", "sweep",
            "created", "seconds", "summary", "result")
-#: modules whose source defines what a run computes (their hash is the code version)
-ENGINE = ("graph.py", "routing.py", "flows.py", "scenarios.py", "criticality.py", "economics.py", "demand.py",
-          "settings.py", "sweep.py", "network/load.py", "network/schema.py", "network/energy_table.py",
-          "energy/flows.py", "energy/scenario.py")
+#: modules and packages whose source defines what a run computes (their hash is the code version)
+ENGINE = ("graph.py", "routing.py", "settings.py", "sweep.py", "network", "scenarios", "freight", "energy")
 
 
 class StoreError(CorridorError, RuntimeError):
@@ -74,7 +73,9 @@ def code_version() -> str:
     root = Path(__file__).parent
     digest = hashlib.sha256()
     for name in ENGINE:
-        digest.update((root / name).read_bytes())
+        files = sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]
+        for path in files:
+            digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
@@ -167,8 +168,8 @@ class RunStore:
         """Store a run in one transaction; False if its key was already there."""
         row = (run.key, run.kind, run.scenario, run.scenario_key, json.dumps(run.params, sort_keys=True, default=str),
                run.data_version, run.code_version, run.sweep, run.created or _dt.datetime.now(),
-               float(run.seconds), json.dumps(run.summary, default=json_default),
-               json.dumps(run.result, default=json_default))
+               float(run.seconds), dumps(run.summary, indent=None),
+               dumps(run.result, indent=None))
         with self._writer() as con:
             con.execute("BEGIN TRANSACTION")
             try:
@@ -240,15 +241,6 @@ def _where(kind: str | None, sweep: str | None) -> tuple[str, list[str]]:
     filters = [(column, value) for column, value in (("kind", kind), ("sweep", sweep)) if value]
     where = " AND ".join(f"{column} = ?" for column, _ in filters)
     return (f" WHERE {where}" if where else ""), [value for _, value in filters]
-
-
-def json_default(value: Any) -> Any:
-    """``json.dumps``'s ``default``: numpy scalars as Python numbers, dates as ISO text, else ``str``."""
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def _run(row: tuple) -> Run:

@@ -27,11 +27,12 @@ from typing import Any
 
 import yaml
 
-from .demand import Demand, demand_settings, has_demand, load_demand
+from .freight.demand import Demand, demand_settings, has_demand, load_demand
 from .errors import DataError
 from .network import Network, load_network
 from .parallel import run_tasks
-from .scenarios import Scenario, ScenarioError, _compose, apply_demand, apply_scenario, load_scenario
+from .freight.inputs import freight_inputs
+from .scenarios import Scenario, ScenarioError, _compose, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
 ANALYSES = ("summary", "economics", "criticality", "energy")
@@ -194,35 +195,30 @@ def run_one(data: str | None, task: Task) -> Run:
         raise DataError("this analysis needs demand: zones.csv and demand.csv in the data folder")
     settings = demand_settings(network, p.get("cargo_class")).replace(
         **{k: p[k] for k in ("co2_price_usd_per_t",) if k in p})
+    inputs = freight_inputs(task.scenario, network=network, demand=demand, settings=settings,
+                            data=data)
     result: Any
     if task.analysis == "economics":
-        from .economics import concession_economics
+        from .freight.economics import concession_economics
 
         kw = {k: p[k] for k in ("years", "option_years", "discount", "tariff", "growth", "start_year",
                                 "capex_usd", "opex_share") if k in p}
-        res = concession_economics(network, demand, task.scenario, links=str(p["links"]), settings=settings, **kw)
+        res = concession_economics(inputs, links=str(p["links"]), **kw)
         summary, result = res.summary(), res.to_dict()
+    elif task.analysis == "summary":
+        from .freight.flows import route_demand
+
+        summary = route_demand(inputs.router, inputs.od, year=inputs.year(p.get("year"))).summary()
+        result = summary
     else:
-        from .routing import Router
+        from .freight.criticality import criticality
 
-        sc = task.scenario
-        year = p.get("year", sc.year)
-        router = Router(apply_scenario(network, sc), settings)
-        od = demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"])).by_place()
-        if task.analysis == "summary":
-            from .flows import route_demand
-
-            summary = route_demand(router, od, year=year).summary()
-            result = summary
-        else:
-            from .criticality import criticality
-
-            res = criticality(router, od, scope=p.get("scope", "links"), year=year,
-                              rank_by=p.get("rank_by", "unrouted"))
-            top = res.frame.head(int(p.get("top", 10)))
-            summary = {"elements": len(res.frame), "top": top["id"].tolist(),
-                       "base_generalized_usd_per_year": res.base_generalized_usd_per_year}
-            result = res.to_dict()
+        res = criticality(inputs.router, inputs.od, scope=p.get("scope", "links"), year=inputs.year(p.get("year")),
+                          rank_by=p.get("rank_by", "unrouted"))
+        top = res.frame.head(int(p.get("top", 10)))
+        summary = {"elements": len(res.frame), "top": top["id"].tolist(),
+                   "base_generalized_usd_per_year": res.base_generalized_usd_per_year}
+        result = res.to_dict()
     return Run(key=task.key, kind=task.analysis, scenario=task.scenario.name, scenario_key=task.scenario.key,
                params=task.params, data_version="", code_version="", summary=summary, result=result,
                seconds=time.perf_counter() - start)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..network.energy_table import EnergyNetwork, load_energy
 from ..scenarios import Scenario
-from .flows import EnergyFlows, energy_flows, records
+from ..formats.json import records
+from .flows import EnergyFlows, energy_flows
 
 #: flows that differ by less than this (in the base unit) count as unchanged
 SAME = 1e-6

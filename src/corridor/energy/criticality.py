@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..network.energy_table import EnergyNetwork, load_energy
 from .flows import DEFAULT_TARGET, build_arcs, solve_arcs
-from .scenario import apply_energy_scenario
+from ..scenarios.energy import apply_energy_scenario
 
 
 def _delivered(energy: EnergyNetwork, commodity: str, to: str | list[str], year: int | None) -> tuple[float, float]:

@@ -32,6 +32,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
 from ..errors import InvalidOptionError
+from ..formats.json import records
 from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
 
 #: what "Europe" means as a target: the EU, EFTA, the UK and the Western Balkans, Moldova and Ukraine
@@ -257,15 +258,6 @@ class EnergyFlows:
                 "supplies": records(self.supplies), "assets": records(self.assets), "seconds": self.seconds}
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python: numpy scalars unwrapped, missing and infinite values as None."""
-    def plain(v: Any) -> Any:
-        v = v.item() if isinstance(v, np.generic) else v
-        return None if v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) else v
-
-    return [{k: plain(v) for k, v in r.items()} for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
-
-
 def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str,
          committed: bool = False) -> tuple[str, str, str]:
     if element.startswith("supply:"):
@@ -310,7 +302,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     """
     from ..network.energy_table import load_energy
     from ..scenarios import load_scenario
-    from .scenario import apply_energy_scenario
+    from ..scenarios.energy import apply_energy_scenario
 
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)

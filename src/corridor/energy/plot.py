@@ -90,7 +90,7 @@ def energy_geojson(flows: EnergyFlows, energy: EnergyNetwork) -> dict[str, Any]:
     """The solved network as a GeoJSON FeatureCollection: one LineString per asset (straight between its
     ends, with ``flow``, ``capacity``, ``utilisation``, ``saturated``, ``binding``, ``in_service``…) and
     one Point per field and market (with ``supply``/``demand`` and ``flow``)."""
-    from .flows import records
+    from ..formats.json import records
 
     nodes = energy.nodes
     features: list[dict[str, Any]] = []

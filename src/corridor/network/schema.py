@@ -15,10 +15,11 @@ STATUSES = ("operational", "under_construction", "planned", "closed")
 SOURCE_KINDS = ("published", "derived", "estimate")
 
 
-def _split(value: object) -> list[str]:
+def split_list(value: object, sep: str = "|") -> list[str]:
+    """The parts of a ``|``-separated cell (or of ``sep``-separated text), stripped; [] for empty or missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
-    return [part.strip() for part in str(value).split("|") if part.strip()]
+    return [part.strip() for part in str(value).split(sep) if part.strip()]
 
 
 class _Row(BaseModel):
@@ -171,4 +172,3 @@ FIGURE_SOURCES: dict[str, dict[str, str]] = {
     "cargo.csv": {"value_usd_per_feu_hour": "value_source", "tonnes_per_feu": "tonnes_source"},
 }
 
-split_list = _split

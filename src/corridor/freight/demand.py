@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError
-from .network import Network, default_data_dir
-from .settings import Settings
+from ..errors import DataError
+from ..network import Network, default_data_dir
+from ..settings import Settings
 
 #: the cargo class whose value of time prices the demand's route choice: the containers that went by
 #: land in 2024 are the high-value ones (with the general class's value of time every China–Europe

@@ -11,13 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .demand import Demand, demand_settings
-from .errors import CorridorError, DataError, NoRouteError
+from .demand import Demand
+from ..errors import CorridorError, DataError, NoRouteError
+from ..formats.json import json_safe, records
 from .flows import DemandFlows, route_demand
-from .network import Network
-from .routing import Route, Router
-from .scenarios import Scenario, apply_demand, apply_scenario, changed_links, load_scenario
-from .settings import Settings
+from .inputs import freight_inputs
+from ..network import Network
+from ..routing import Route, Router
+from ..scenarios import Scenario, changed_links
+from ..settings import Settings
 
 METRICS = (("days", "total_days"), ("cost_usd_per_feu", "cost_usd_per_feu"), ("co2_kg_per_feu", "co2_kg_per_feu"))
 
@@ -42,15 +44,10 @@ class Comparison:
     scenario_network: Network | None = field(default=None, repr=False)
 
     def to_dict(self, top_links: int | None = 50) -> dict[str, Any]:
-        def records(frame: pd.DataFrame | None, n: int | None = None) -> list[dict[str, Any]] | None:
-            if frame is None:
-                return None
-            frame = frame if n is None else frame.head(n)
-            return json.loads(frame.to_json(orient="records", force_ascii=False))
-
+        links = self.links if self.links is None or top_links is None else self.links.head(top_links)
         return {"base": self.base.to_dict(), "scenario": self.scenario.to_dict(), "pairs": records(self.pairs),
-                "changed_links": records(self.changed), "link_volumes": records(self.links, top_links),
-                "summary": self.summary}
+                "changed_links": records(self.changed), "link_volumes": records(links),
+                "summary": json_safe(self.summary)}
 
     # -- outputs ---------------------------------------------------------------------------
     def _features(self) -> pd.DataFrame:
@@ -94,7 +91,7 @@ class Comparison:
 
     def plot(self, path: str | Path) -> Path:
         """A PNG map: volume gained (green) or lost (red), width by TEU; opened (blue) and closed (black) links."""
-        from .maps import draw_countries, plt
+        from ..maps import draw_countries, plt
 
         path = Path(path)
         net = self.scenario_network
@@ -171,10 +168,9 @@ def compare(base: Scenario | str | Path | None, scenario: Scenario | str | Path,
     reliability_samples : int
         Monte Carlo draws per route for P90 (0 = no P90); uses the scenario's ``month``.
     """
-    s0, s1 = load_scenario(base), load_scenario(scenario)
-    n0, n1 = apply_scenario(network, s0), apply_scenario(network, s1)
-    settings = settings or demand_settings(network)
-    r0, r1 = Router(n0, settings), Router(n1, settings)
+    i0 = freight_inputs(base, network=network, demand=demand, settings=settings)
+    i1 = freight_inputs(scenario, network=network, demand=demand, settings=i0.settings)
+    s0, s1, n0, n1, r0, r1 = i0.scenario, i1.scenario, i0.network, i1.network, i0.router, i1.router
     if pairs is None:
         pairs = list(demand.by_place()[["origin_place", "destination_place"]].itertuples(index=False, name=None)) \
             if demand is not None else []
@@ -200,10 +196,8 @@ def compare(base: Scenario | str | Path | None, scenario: Scenario | str | Path,
     links = None
     summary: dict[str, Any] = {}
     if demand is not None:
-        od0 = apply_demand(demand.od, s0, demand.zones["zone"])
-        od1 = apply_demand(demand.od, s1, demand.zones["zone"])
-        f0 = route_demand(r0, demand.scaled(od0).by_place(), year=s0.year)
-        f1 = route_demand(r1, demand.scaled(od1).by_place(), year=s1.year)
+        f0 = route_demand(r0, i0.od, year=s0.year)
+        f1 = route_demand(r1, i1.od, year=s1.year)
         links = _link_table(n0, n1, f0, f1)
         summary = {"base": f0.summary(), "scenario": f1.summary()}
     return Comparison(s0, s1, frame, changed_links(n0, n1), links, summary, n0, n1)

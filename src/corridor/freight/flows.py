@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from .errors import DataError
-from .graph import KINDS, RoutingGraph
-from .routing import Router
+from ..errors import DataError
+from ..graph import KINDS, RoutingGraph
+from ..routing import Router
 
 _RUN = KINDS.index("run")
 

@@ -41,12 +41,11 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from .demand import demand_settings
-from .errors import DataError, InvalidOptionError, NoRouteError
-from .graph import KINDS, LAYERS, MODES, RoutingGraph
-from .network import Network, load_network
-from .network.capacities import read_capacities
-from .settings import Settings
+from ..errors import DataError, InvalidOptionError, NoRouteError
+from ..graph import KINDS, LAYERS, MODES, RoutingGraph
+from ..network import Network
+from ..network.capacities import read_capacities
+from .inputs import FreightInputs, freight_inputs
 
 #: logit dispersion per hour-equivalent (see the module docstring)
 DEFAULT_THETA = 0.02
@@ -70,19 +69,6 @@ PUBLISHED = {
                                       "(4.484 Mt all cargo, mostly bulk and oil)")),
     "northern": (412_000, "UTLC-2024", "UTLC ERA China–Europe–China transit via KZ/RU/BY, 2024"),
 }
-
-
-# -- demand --------------------------------------------------------------------------------------
-def load_corridor_demand(data_dir: Path | str | None = None, network: Network | None = None) -> pd.DataFrame:
-    """The demand matrix of a dataset folder as ``origin``, ``destination`` (zones), ``origin_place``,
-    ``destination_place``, ``teu_per_year``, ``source``.
-
-    Read by :func:`corridor.demand.load_demand`, which names file and line of every problem (an
-    unknown zone, a negative volume…).
-    """
-    from .demand import load_demand
-
-    return load_demand(data_dir, network).od
 
 
 # -- the problem ---------------------------------------------------------------------------------
@@ -118,8 +104,8 @@ class CorridorProblem:
 
     def engine_network(self) -> Any:
         """The :class:`corridor.assignment.graph.Network` of this problem."""
-        from .assignment.graph import Network as EngineNetwork
-        from .assignment.vdf import VDF
+        from ..assignment.graph import Network as EngineNetwork
+        from ..assignment.vdf import VDF
 
         capped = np.isfinite(self.capacity) & (self.free_h > 0)
         vdf = np.where(capped & self.queue, VDF.CONICAL, VDF.BPR).astype(np.int8)
@@ -194,26 +180,19 @@ def edge_capacities(g: RoutingGraph, capacities: pd.DataFrame | None = None) -> 
     return cap, queue
 
 
-def build_problem(network: Network | None = None, *, year: int = BASE_YEAR, demand: pd.DataFrame | None = None,
-                  data_dir: Path | str | None = None, capacities: pd.DataFrame | None = None,
-                  settings: Settings | None = None, avoid_countries: Iterable[str] = (),
-                  avoid_modes: Iterable[str] = ()) -> CorridorProblem:
+def build_problem(inputs: FreightInputs, *, year: int = BASE_YEAR, capacities: pd.DataFrame | None = None,
+                  avoid_countries: Iterable[str] = (), avoid_modes: Iterable[str] = ()) -> CorridorProblem:
     """Build the assignment problem for ``year``.
 
     Parameters
     ----------
-    network : Network, optional
-        The (scenario-applied) network; the one in ``data_dir`` (bundled by default) otherwise.
+    inputs : FreightInputs
+        The scenario's network, its demand (zones and TEU per year) and settings (the cargo class's
+        value of time converts US$ to hours) from :func:`~corridor.freight.inputs.freight_inputs`.
     year : int
         Links open in this year are used; the demand is the base-year (2024) matrix as given.
-    demand : DataFrame, optional
-        ``origin``, ``destination``, ``origin_place``, ``destination_place``, ``teu_per_year``;
-        ``zones.csv``/``demand.csv`` of ``data_dir`` otherwise.
     capacities : DataFrame, optional
-        ``capacities.csv`` rows; read from ``data_dir`` otherwise (absent file: none).
-    settings : Settings, optional
-        Cargo class (its value of time converts US$ to hours; default :data:`corridor.demand.CARGO_CLASS`, or
-        ``general`` when the dataset has no such class) and CO2 price.
+        ``capacities.csv`` rows; read from the dataset folder otherwise (absent file: none).
 
     Raises
     ------
@@ -222,14 +201,13 @@ def build_problem(network: Network | None = None, *, year: int = BASE_YEAR, dema
     NoRouteError
         A zone pair with demand and no usable route in ``year``.
     """
-    from .routing import Router
-
-    net = network if network is not None else load_network(data_dir)
-    router = Router(net, settings or demand_settings(net))
+    net, router = inputs.network, inputs.router
     g = router.graph
-    od = demand if demand is not None else load_corridor_demand(data_dir, net)
+    if inputs.demand is None:
+        raise DataError("the assignment needs demand: zones.csv and demand.csv are not in the dataset folder")
+    od = inputs.demand.od
     if capacities is None:
-        capacities, problems = read_capacities(data_dir, crossings=net.crossings["id"], terminals=net.terminals,
+        capacities, problems = read_capacities(inputs.data, crossings=net.crossings["id"], terminals=net.terminals,
                                                 sources=net.sources["id"])
         if problems:
             raise DataError([str(p) for p in problems])
@@ -328,13 +306,13 @@ def solve(problem: CorridorProblem, *, algorithm: str = "bfw", gap: float = 1e-4
         raise InvalidOptionError(f"theta must be > 0 (per hour-equivalent), not {theta}")
     if max_iter < 1:
         raise InvalidOptionError(f"max_iter must be ≥ 1, not {max_iter}")
-    from .assignment.paths import Demand as EngineDemand
+    from ..assignment.paths import Demand as EngineDemand
 
     net = problem.engine_network()
     dem = EngineDemand.from_matrix(problem.matrix, problem.num_zones)
     if algorithm == "sue":
         return _logit_msa(net, dem, gap=gap, max_iter=max_iter, theta=theta, progress=progress)
-    from .assignment import assign
+    from ..assignment import assign
 
     callback = (lambda k, g, _x: progress(k, g)) if progress else None
     res = assign(net, dem, algorithm=algorithm, gap=gap, max_iter=max_iter, progress=show_progress,
@@ -357,7 +335,7 @@ def _logit_msa(net: Any, dem: Any, *, gap: float, max_iter: int, theta: float,
     1/k (Sheffi 1985, ch. 12). The path-set logit carries its known limit: overlapping paths are
     treated as independent (IIA).
     """
-    from .assignment.paths import extract_paths, shortest_paths
+    from ..assignment.paths import extract_paths, shortest_paths
 
     spg = net.sp
     n_od = dem.od_flow.size
@@ -560,19 +538,18 @@ def results(problem: CorridorProblem, solution: Solution, *, theta: float | None
                          float(problem.matrix.sum()), problem.zones, problem.value_of_time)
 
 
-def assign_corridors(network: Network | None = None, *, year: int = BASE_YEAR, algorithm: str = "bfw",
+def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = None, algorithm: str = "bfw",
                      gap: float | None = None, max_iter: int | None = None, theta: float = DEFAULT_THETA,
-                     demand: pd.DataFrame | None = None, data_dir: Path | str | None = None,
-                     settings: Settings | None = None, progress: Progress | None = None,
-                     show_progress: bool | None = False) -> CorridorFlows:
+                     progress: Progress | None = None, show_progress: bool | None = False) -> CorridorFlows:
     """Assign the corridor demand with capacities and report flows, bottlenecks and corridor volumes.
 
     Parameters
     ----------
-    network : Network, optional
-        The network (a scenario-applied one, say); the bundled one by default.
-    year : int
-        Links open in this year are used (default 2024, the demand's base year).
+    inputs : FreightInputs, optional
+        Network, scenario, demand and settings (:func:`~corridor.freight.inputs.freight_inputs`); the
+        bundled dataset as it is by default.
+    year : int, optional
+        Links open in this year are used (default: the scenario's year, else 2024, the demand's base year).
     algorithm : {"bfw", "cfw", "fw", "gp", "sue"}
         Deterministic user equilibrium by an engine algorithm, or logit stochastic user equilibrium.
     gap : float, optional
@@ -581,10 +558,6 @@ def assign_corridors(network: Network | None = None, *, year: int = BASE_YEAR, a
         Iteration limit (default 500 for UE, 300 for SUE).
     theta : float
         Logit dispersion per hour-equivalent (SUE only), default :data:`DEFAULT_THETA`.
-    demand : DataFrame, optional
-        The matrix (see :func:`build_problem`); ``zones.csv``/``demand.csv`` otherwise.
-    settings : Settings, optional
-        Cargo class and CO2 price.
     progress : callable, optional
         Called as ``progress(iteration, gap)``.
     show_progress : bool or None
@@ -596,13 +569,14 @@ def assign_corridors(network: Network | None = None, *, year: int = BASE_YEAR, a
 
     Examples
     --------
-    >>> flows = assign_corridors(year=2024)                          # doctest: +SKIP
+    >>> flows = assign_corridors(freight_inputs("tripp"), year=2028)  # doctest: +SKIP
     >>> flows.corridors()[["corridor", "model_teu", "published_teu"]]  # doctest: +SKIP
     """
     sue = algorithm.lower() == "sue"
     gap = gap if gap is not None else (1e-3 if sue else 1e-4)
     max_iter = max_iter if max_iter is not None else (300 if sue else 500)
-    problem = build_problem(network, year=year, demand=demand, data_dir=data_dir, settings=settings)
+    inputs = inputs if inputs is not None else freight_inputs()
+    problem = build_problem(inputs, year=inputs.year(year) or BASE_YEAR)
     solution = solve(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta, progress=progress,
                      show_progress=show_progress)
     return results(problem, solution, theta=theta)
@@ -618,7 +592,7 @@ def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, tit
     volume; uncapacitated links grey; capacitated terminals as dots. Deep-sea legs are not drawn."""
     from matplotlib.lines import Line2D
 
-    from .maps import draw_countries, plt
+    from ..maps import draw_countries, plt
 
     path = Path(path)
     places = network.places.set_index("id")
@@ -702,7 +676,6 @@ __all__ = [
     "assign_corridors",
     "build_problem",
     "edge_capacities",
-    "load_corridor_demand",
     "plot_vc_map",
     "results",
     "solve",

@@ -24,10 +24,10 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .errors import InvalidOptionError
+from ..errors import InvalidOptionError
 from .flows import masked_weights, od_nodes, route_demand
-from .parallel import run_tasks
-from .routing import Router
+from ..parallel import run_tasks
+from ..routing import Router
 
 SCOPES = ("links", "places", "crossings", "countries")
 RANKS = ("unrouted", "cost")
@@ -134,7 +134,7 @@ def _elements(router: Router, scope: str, usable: np.ndarray) -> tuple[list[str]
         codes = sorted(set(g.place_country[g.from_place[usable]]) | set(g.place_country[g.to_place[usable]]))
         pos = {c: i for i, c in enumerate(codes)}
         by_place = np.array([pos.get(c, -1) for c in g.place_country], dtype=np.int64)
-        from .network.geo import countries
+        from ..network.geo import countries
 
         isos, cnames, _ = countries()
         label = {iso: name for iso, name in zip(isos, cnames) if iso}

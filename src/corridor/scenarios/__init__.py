@@ -66,10 +66,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataError
-from .network import Network
-from .network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES, UNITS
-from .network.schema import GAUGES, LAYERS, MODES, split_list
+from ..errors import DataError
+from ..network import Network
+from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES, UNITS
+from ..network.schema import GAUGES, LAYERS, MODES, split_list
 
 OPERATIONS = ("open", "close", "restrict", "set", "scale", "add_link", "add_terminal", "demand", "add_asset")
 SELECTORS = ("link", "group", "place", "country", "crossing", "mode")

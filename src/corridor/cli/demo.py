@@ -1,14 +1,19 @@
-"""The headline demo: corridors side by side for the pairs people ask about, with maps."""
+"""``corridor demo`` (what ``make run`` runs): corridors side by side for the pairs people ask about,
+with maps and tables, then Caspian energy today."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+import typer
 from rich.console import Console
 
-from .maps import plot_routes
-from .routing import Route, Router
+from ..maps import plot_routes
+from ..network import load_network
+from ..routing import Route, Router
+from .common import DataOption, console, guarded
+from .routes import routes_table
 
 #: (origin, destination) pairs of the demo
 PAIRS = [("CN-XIAN", "DE-DUISBURG"), ("KZ-ALMATY", "RO-CONSTANTA"), ("CN-CHENGDU", "TR-ISTANBUL"),
@@ -35,8 +40,6 @@ def run_demo(router: Router, out: Path, console: Console, *, alternatives: int =
              data_dir: Path | None = None) -> pd.DataFrame:
     """Print the comparison tables, write maps (PNG) and tables (CSV, text) to ``out``; then the energy
     layer's summary when ``data_dir`` (default: the bundled dataset) has one."""
-    from .cli import routes_table
-
     today = pd.Timestamp.today().year
     later = max(today, planned_open_year(router))
     cases = [(o, d, today) for o, d in PAIRS] + [("AZ-BAKU", "AZ-NAKHCHIVAN", later)]
@@ -65,8 +68,8 @@ def energy_summary(out: Path, console: Console, data_dir: Path | None = None) ->
     """
     from rich.table import Table
 
-    from .energy import energy_flows, plot_energy
-    from .network.energy_table import read_energy
+    from ..energy import energy_flows, plot_energy
+    from ..network.energy_table import read_energy
 
     energy, problems = read_energy(data_dir)
     if problems or not len(energy.assets):
@@ -94,3 +97,13 @@ def energy_summary(out: Path, console: Console, data_dir: Path | None = None) ->
     frame.to_csv(out / "energy.csv", index=False)
     plot_energy(solved, energy, out / "energy.png")
     return frame
+
+
+def demo(
+    out: Path = typer.Option(Path("report"), help="Folder for the report (maps and tables)."),
+    data: Path | None = DataOption,
+) -> None:
+    """The headline comparison: corridors side by side for five origin–destination pairs; Caspian energy."""
+    guarded(lambda: run_demo(Router(load_network(data)), out, console, data_dir=data))
+
+

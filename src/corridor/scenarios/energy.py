@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert
 from ..network.schema import split_list
-from ..scenarios import Operation, Scenario, ScenarioError, _Applier, _as_list, is_energy_operation, load_scenario
+from . import Operation, Scenario, ScenarioError, _Applier, _as_list, is_energy_operation, load_scenario
 
 
 class _EnergyApplier:

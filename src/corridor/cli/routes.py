@@ -1,47 +1,19 @@
-"""The command line: a thin layer over the API, with ``--json`` wherever a program may read it."""
+"""``corridor route`` and ``corridor places``: best routes, alternatives, transit-time spread; place search."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .errors import CorridorError
-from .network import Network, check_dataset, load_network
-from .routing import Route, Router
-from .settings import Settings
-
-app = typer.Typer(help="Model Eurasian freight corridors: routes, alternatives and what changes.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-data_app = typer.Typer(help="Inspect and validate the dataset.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
-
-DataOption = typer.Option(None, "--data", help="Dataset folder (default: the bundled one).")
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print one clear error and exit non-zero."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def guarded(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except CorridorError as exc:
-        fail(str(exc))
-
-
-def _split(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
+from ..network import Network, load_network
+from ..names import PlaceIndex
+from ..network.schema import split_list
+from ..routing import Route, Router
+from ..settings import Settings
+from .common import DataOption, JsonOption, console, emit, fail, guarded
 
 
 def _router(data: Path | None, cargo: str = "general") -> Router:
@@ -98,7 +70,7 @@ def reliability_rows(routes: list[Route], dists: list[Any], deadline: float | No
 
 
 def _check_reliability_options(samples: int, month: int | None, deadline: float | None, optimize: str) -> None:
-    from .reliability import MAX_SAMPLES
+    from ..freight.reliability import MAX_SAMPLES
 
     if samples < 1 or samples > MAX_SAMPLES:
         fail(f"--samples must be between 1 and {MAX_SAMPLES:,}, not {samples:,}")
@@ -111,7 +83,6 @@ def _check_reliability_options(samples: int, month: int | None, deadline: float 
              "(by simulated transit time)")
 
 
-@app.command()
 def route(
     origin: str = typer.Argument(..., help="Place id, name or alias (Xian, Xi'an and XI’AN all work)."),
     destination: str = typer.Argument(..., help="Place id, name or alias."),
@@ -134,7 +105,7 @@ def route(
                                                                                 "within this many days."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes' transit-time distributions to "
                                                              "this PNG."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
     """Best route from ORIGIN to DESTINATION and materially different alternatives."""
@@ -148,12 +119,13 @@ def route(
     wanted = max(alternatives, 5) if by_spread else alternatives
     routes: list[Route] = guarded(lambda: router.route(
         origin, destination, optimize="generalized" if by_spread else optimize, alternatives=wanted,
-        avoid_countries=_split(avoid), avoid_modes=_split(avoid_mode), avoid_passages=_split(avoid_passage),
+        avoid_countries=split_list(avoid, ","), avoid_modes=split_list(avoid_mode, ","),
+        avoid_passages=split_list(avoid_passage, ","),
         via=via, year=year))
     dists: list[Any] = []
     if simulate_it:
-        from .network.reliability_table import load_reliability
-        from .reliability import simulate
+        from ..network.reliability_table import load_reliability
+        from ..freight.reliability import simulate
 
         table = guarded(lambda: load_reliability(data, network=router.network))
         dists = [guarded(lambda r=r: simulate(router, r, samples=samples, month=month, seed=seed, table=table))
@@ -163,7 +135,7 @@ def route(
             order = sorted(range(len(routes)), key=lambda i: getattr(dists[i], key))[:alternatives]
             routes, dists = [routes[i] for i in order], [dists[i] for i in order]
         if plot is not None:
-            from .reliability import plot_distributions
+            from ..freight.reliability import plot_distributions
 
             try:
                 guarded(lambda: plot_distributions(dists, plot, deadline_days=deadline_days))
@@ -178,7 +150,7 @@ def route(
         if simulate_it:
             payload["reliability"] = {"samples": samples, "month": month, "seed": seed,
                                       "deadline_days": deadline_days, "plot": str(plot) if plot else None}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        emit(payload)
         return
     names = router.network.places["name"]
     console.print(routes_table(routes, f"{names[routes[0].origin]} → {names[routes[0].destination]}"
@@ -192,79 +164,25 @@ def route(
             console.print(legs_table(r))
 
 
-@app.command()
 def places(
     query: str = typer.Argument("", help="Part of a name, id or alias; empty lists all."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
     """List the places whose name, id or alias matches QUERY."""
     network = guarded(lambda: load_network(data))
-    from .names import PlaceIndex
-
-    ids = PlaceIndex(network.places).search(query)
-    frame = network.places.loc[ids, ["id", "name", "aliases", "country", "kind", "lon", "lat"]]
+    index = PlaceIndex(network.places)
+    found = [index.record(pid) for pid in index.search(query)]
     if as_json:
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        emit(found)
         return
-    if not ids:
+    if not found:
         fail(f"no place matches {query!r}")
-    table = Table(title=f"{len(ids)} places", title_justify="left")
+    table = Table(title=f"{len(found)} places", title_justify="left")
     for col in ("id", "name", "country", "kind", "aliases"):
         table.add_column(col)
-    for row in frame.itertuples(index=False):
-        table.add_row(row.id, row.name, row.country, row.kind, row.aliases.replace("|", ", ") if isinstance(row.aliases, str) else "")
+    for p in found:
+        table.add_row(p["id"], p["name"], p["country"], p["kind"], ", ".join(p["aliases"]))
     console.print(table)
 
 
-@data_app.command("check")
-def data_check(
-    data: Path | None = DataOption,
-    as_json: bool = typer.Option(False, "--json", help="Print the problems as JSON."),
-) -> None:
-    """Validate the whole dataset: ids, references, units, ranges, coordinates, sources."""
-    problems = check_dataset(data)
-    if as_json:
-        sys.stdout.write(json.dumps([p.__dict__ for p in problems], indent=2) + "\n")
-    elif problems:
-        for p in problems:
-            err.print(f"[red]✗[/] {p}", highlight=False)
-        err.print(f"[bold red]{len(problems)} problem(s)[/]")
-    else:
-        from .network.energy_table import read_energy
-
-        network = load_network(data)
-        energy, _ = read_energy(data)
-        layer = f"{len(energy.nodes)} energy nodes, {len(energy.assets)} energy assets, " if len(energy.nodes) else ""
-        console.print(f"[green]✓[/] dataset {network.version}: {len(network.places)} places, "
-                      f"{len(network.links)} links, {len(network.crossings)} crossings, "
-                      f"{len(network.terminals)} terminals, {layer}{len(network.sources)} sources — no problems")
-    if problems:
-        raise typer.Exit(1)
-
-
-@app.command()
-def demo(
-    out: Path = typer.Option(Path("report"), help="Folder for the report (maps and tables)."),
-    data: Path | None = DataOption,
-) -> None:
-    """The headline comparison: corridors side by side for five origin–destination pairs; Caspian energy."""
-    from .report import run_demo
-
-    guarded(lambda: run_demo(_router(data), out, console, data_dir=data))
-
-
-def main() -> None:  # pragma: no cover - console script entry
-    app()
-
-
-def _register_commands() -> None:
-    """Add the commands that live in their own modules: serve; scenarios, compare, criticality,
-    economics, sweep, runs; assign; energy."""
-    from . import cli_assign, cli_energy, cli_scenarios, cli_serve
-
-    for module in (cli_serve, cli_scenarios, cli_assign, cli_energy):
-        module.register(app)
-
-
-_register_commands()

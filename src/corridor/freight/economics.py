@@ -16,13 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .demand import Demand, demand_settings
-from .errors import InvalidOptionError
+from ..errors import InvalidOptionError
+from ..network import Network
 from .flows import route_demand
-from .network import Network
-from .routing import Router
-from .scenarios import Scenario, apply_demand, apply_scenario, load_scenario
-from .settings import Settings
+from .inputs import FreightInputs
 
 #: default growth: +~30% China–EU trade 2021→2030 in the World Bank's trade model ⇒ 1.3^(1/9) − 1
 DEFAULT_GROWTH = 0.03
@@ -101,21 +98,18 @@ def select_links(network: Network, links: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def concession_economics(network: Network, demand: Demand, scenario: Scenario | str | None, *, links: str,
-                         years: int = 49, option_years: int = 0, discount: float = DEFAULT_DISCOUNT,
-                         tariff: str | float | None = None, growth: float = DEFAULT_GROWTH,
-                         start_year: int | None = None, capex_usd: float | None = None, opex_share: float = 0.0,
-                         settings: Settings | None = None) -> EconomicsResult:
+def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, option_years: int = 0,
+                         discount: float = DEFAULT_DISCOUNT, tariff: str | float | None = None,
+                         growth: float = DEFAULT_GROWTH, start_year: int | None = None,
+                         capex_usd: float | None = None, opex_share: float = 0.0) -> EconomicsResult:
     """Traffic by year, revenue and NPV of a concession on a group of links.
 
     Parameters
     ----------
-    network : Network
-        The base network (the scenario is applied to it).
-    demand : Demand
-        Base-year demand (grown by the scenario's ``demand`` operations, then by ``growth``).
-    scenario : Scenario or name
-        Usually one that opens the links (``tripp``).
+    inputs : FreightInputs
+        The scenario (usually one that opens the links, ``tripp``), its network, its base-year demand
+        (grown by the scenario's ``demand`` operations, then by ``growth``) and settings
+        (:func:`~corridor.freight.inputs.freight_inputs`).
     links : str
         A link group (``TRIPP``) or comma-separated groups and link ids.
     years, option_years : int
@@ -139,10 +133,9 @@ def concession_economics(network: Network, demand: Demand, scenario: Scenario | 
         raise InvalidOptionError(f"discount rate {discount} is outside (−0.5, 1): give e.g. 0.08 for 8%")
     if not 0 <= opex_share <= 1:
         raise InvalidOptionError("opex share must lie between 0 and 1")
-    sc = load_scenario(scenario)
+    sc, network, net = inputs.scenario, inputs.base, inputs.network
     ids = select_links(network, links)
     base_links = network.links.loc[ids]
-    net = apply_scenario(network, sc)
     group = links.split(",")[0].strip()
     A: list[Assumption] = [Assumption("scenario", sc.name, sc.title or "as named"),
                            Assumption("links", ", ".join(ids), f"{len(ids)} link(s) of {links}")]
@@ -157,10 +150,8 @@ def concession_economics(network: Network, demand: Demand, scenario: Scenario | 
     route_year = sc.year if sc.year is not None else start_year
     A.append(Assumption("routing year", route_year, "links open in this year are used"))
 
-    settings = settings or demand_settings(net)
-    router = Router(net, settings)
-    od = apply_demand(demand.od, sc, demand.zones["zone"])
-    flows = route_demand(router, demand.scaled(od).by_place(), year=route_year)
+    settings, router, demand = inputs.settings, inputs.router, inputs.demand
+    flows = route_demand(router, inputs.od, year=route_year)
     A.append(Assumption("demand", f"{flows.od['teu_per_year'].sum():,.0f} TEU/yr in {demand.base_year}",
                         "zones.csv/demand.csv" + (", grown by the scenario" if sc.demand_factors() else "")))
     A.append(Assumption("route choice", "all-or-nothing, least generalized cost",

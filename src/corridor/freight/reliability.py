@@ -40,10 +40,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidOptionError
-from .graph import KINDS, LAYERS, MODES
-from .network.reliability_table import ReliabilityRow, ReliabilityTable, load_reliability
-from .routing import Route, Router
+from ..errors import InvalidOptionError
+from ..graph import KINDS, LAYERS, MODES
+from ..network.reliability_table import ReliabilityRow, ReliabilityTable, load_reliability
+from ..routing import Route, Router
 
 #: the largest sample accepted: 20 million totals take 160 MB, and the quantiles a copy of that
 MAX_SAMPLES = 20_000_000

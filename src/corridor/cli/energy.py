@@ -9,8 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from .cli import DataOption, console, fail, guarded
-from .cli_scenarios import _emit, _fmt
+from .common import DataOption, JsonOption, console, emit, fail, fmt, guarded
 
 energy_app = typer.Typer(help="The energy layer: Caspian oil and gas to Europe (pipelines, tankers, capacities).",
                          no_args_is_help=True)
@@ -39,7 +38,7 @@ def flows_tables(flows: Any) -> list[Table]:
                          (f"receives, {unit}", "right"), ("target", "left")):
         head.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in flows.markets.itertuples(index=False):
-        head.add_row(r.name, r.country, _fmt(r.demand) if pd.notna(r.demand) else "any", _fmt(r.committed), _fmt(r.flow),
+        head.add_row(r.name, r.country, fmt(r.demand) if pd.notna(r.demand) else "any", fmt(r.committed), fmt(r.flow),
                      "✓" if r.target else "")
     binding = Table(title=f"What binds deliveries to {flows.target_label} (the minimum cut)", title_justify="left")
     binding.add_column("#", justify="right")
@@ -55,9 +54,9 @@ def flows_tables(flows: Any) -> list[Table]:
     for r in flows.assets.sort_values("flow", ascending=False).itertuples(index=False):
         use = f"{100 * r.utilisation:.0f} %" if r.in_service else ""
         style = "bold red" if r.binding else ("red" if r.saturated else ("dim" if not r.in_service else ""))
-        reported = f"{_fmt(r.throughput)} ({int(r.throughput_year)})" if pd.notna(r.throughput) else "–"
+        reported = f"{fmt(r.throughput)} ({int(r.throughput_year)})" if pd.notna(r.throughput) else "–"
         status = r.status if r.in_service else f"{r.status}, not in service"
-        assets.add_row(r.name, r.id, _fmt(r.capacity), _fmt(r.flow), f"[{style}]{use}[/]" if style and use else use,
+        assets.add_row(r.name, r.id, fmt(r.capacity), fmt(r.flow), f"[{style}]{use}[/]" if style and use else use,
                        reported, status)
     return [head, binding, assets]
 
@@ -69,11 +68,11 @@ def flows_command(
     to: str | None = ToOption,
     year: int | None = YearOption,
     plot: Path | None = typer.Option(None, "--plot", help="Write a PNG map of the flows here."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
     """The most oil and gas the network delivers, where it flows and which assets bind it."""
-    from .energy import energy_flows, load_energy, plot_energy
+    from ..energy import energy_flows, load_energy, plot_energy
 
     energy = guarded(lambda: load_energy(data))
     solved = [guarded(lambda c=c: energy_flows(energy, c, to=to, year=year, scenario=scenario))
@@ -81,7 +80,7 @@ def flows_command(
     if plot is not None:
         plot_energy(solved, energy, plot)
     if as_json:
-        _emit({f.commodity: f.to_dict() for f in solved} | ({"map": str(plot)} if plot else {}))
+        emit({f.commodity: f.to_dict() for f in solved} | ({"map": str(plot)} if plot else {}))
         return
     for f in solved:
         for table in flows_tables(f):
@@ -99,11 +98,11 @@ def compare_command(
     to: str | None = ToOption,
     year: int | None = YearOption,
     plot: Path | None = typer.Option(None, "--plot", help="Write a PNG map of the scenario's flows here."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
     """What a scenario changes: deliveries per market, flows per asset, and what binds before and after."""
-    from .energy import compare_energy, load_energy, plot_energy
+    from ..energy import compare_energy, load_energy, plot_energy
 
     energy = guarded(lambda: load_energy(data))
     results = [guarded(lambda c=c: compare_energy(base, scenario, commodity=c, to=to, year=year,
@@ -112,7 +111,7 @@ def compare_command(
     if plot is not None:
         plot_energy([r.scenario for r in results], energy, plot)
     if as_json:
-        _emit({r.base.commodity: r.to_dict() for r in results} | ({"map": str(plot)} if plot else {}))
+        emit({r.base.commodity: r.to_dict() for r in results} | ({"map": str(plot)} if plot else {}))
         return
     for r in results:
         unit = r.base.unit_label
@@ -123,17 +122,17 @@ def compare_command(
         for col in ("market", base, scenario, "change"):
             markets.add_column(col, justify="left" if col == "market" else "right")
         for m in r.markets.itertuples(index=False):
-            markets.add_row(m.name, _fmt(m.base), _fmt(m.scenario), _fmt(m.change, signed=True))
+            markets.add_row(m.name, fmt(m.base), fmt(m.scenario), fmt(m.change, signed=True))
         console.print(markets)
         assets = Table(title=f"Assets that changed, {unit}", title_justify="left")
         for col in ("asset", "id", "status", "capacity", "flow", "change"):
             assets.add_column(col, justify="left" if col in ("asset", "id", "status") else "right")
         for a in r.assets.itertuples(index=False):
             status = a.status_base if a.status_base == a.status_scenario else f"{a.status_base} → {a.status_scenario}"
-            cap = (_fmt(a.capacity_scenario) if a.capacity_base == a.capacity_scenario
-                   else f"{_fmt(a.capacity_base)} → {_fmt(a.capacity_scenario)}")
-            assets.add_row(a.name, a.id, str(status), cap, f"{_fmt(a.flow_base)} → {_fmt(a.flow_scenario)}",
-                           _fmt(a.change, signed=True))
+            cap = (fmt(a.capacity_scenario) if a.capacity_base == a.capacity_scenario
+                   else f"{fmt(a.capacity_base)} → {fmt(a.capacity_scenario)}")
+            assets.add_row(a.name, a.id, str(status), cap, f"{fmt(a.flow_base)} → {fmt(a.flow_scenario)}",
+                           fmt(a.change, signed=True))
         if not len(r.assets):
             assets.add_row("nothing changed", "", "", "", "", "")
         console.print(assets)
@@ -153,15 +152,15 @@ def criticality_command(
     scope: str = typer.Option("assets", "--scope", help="assets: close one asset at a time; groups: one pipeline "
                               "system (group) at a time."),
     top: int = typer.Option(15, "--top", help="Rows to print."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
     """Which single loss hurts most: each asset (or group) closed in turn, deliveries re-solved."""
     from rich.progress import Progress
 
-    from .energy import energy_criticality, load_energy
-    from .energy.flows import records
-    from .network.energy_table import BASE_UNIT, UNIT_LABEL
+    from ..energy import energy_criticality, load_energy
+    from ..formats.json import records
+    from ..network.energy_table import BASE_UNIT, UNIT_LABEL
 
     if scope not in ("assets", "groups"):
         fail(f"--scope must be assets or groups, not {scope!r}")
@@ -174,7 +173,7 @@ def criticality_command(
                 energy, c, to=to, year=year, scenario=scenario, scope=scope,
                 progress=lambda done, total: bar.update(task, completed=done, total=total)))
     if as_json:
-        _emit({c: records(frame) for c, frame in out.items()})
+        emit({c: records(frame) for c, frame in out.items()})
         return
     for c, frame in out.items():
         unit = UNIT_LABEL[BASE_UNIT[c]]
@@ -183,11 +182,6 @@ def criticality_command(
         for col in ("#", scope[:-1], "name", "delivered without it", "loss", "share", "loss, all markets"):
             table.add_column(col, justify="right" if col not in (scope[:-1], "name") else "left")
         for i, r in enumerate(frame.head(top).itertuples(index=False), 1):
-            table.add_row(str(i), str(r.element), str(r.name), _fmt(r.delivered), _fmt(r.loss),
-                          f"{100 * r.loss_share:.0f} %" if pd.notna(r.loss_share) else "–", _fmt(r.loss_total))
+            table.add_row(str(i), str(r.element), str(r.name), fmt(r.delivered), fmt(r.loss),
+                          f"{100 * r.loss_share:.0f} %" if pd.notna(r.loss_share) else "–", fmt(r.loss_total))
         console.print(table)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``corridor energy`` (flows, compare, criticality) to ``app``."""
-    app.add_typer(energy_app, name="energy")
