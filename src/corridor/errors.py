@@ -1,4 +1,8 @@
-"""The package's errors: one root, subclasses that also inherit the matching built-in."""
+"""Every error corridor raises on purpose: one root, subclasses that also inherit the matching built-in.
+
+Interfaces map them once: the CLI prints the message and exits 1; the REST API answers 404 for an
+unknown name or no route, 422 for the rest.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +22,42 @@ class DataError(CorridorError, ValueError):
         super().__init__(text)
 
 
-class UnknownPlaceError(CorridorError, KeyError):
-    """A place name matches no id, name or alias; ``suggestions`` holds the nearest ones."""
+class ScenarioError(DataError):
+    """A scenario file is malformed or refers to something that does not exist (file:line: message)."""
+
+
+class UnknownNameError(CorridorError, KeyError):
+    """A name matches nothing known; ``suggestions`` holds the nearest ones."""
+
+    what = "name"
 
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query = query
         self.suggestions = suggestions
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown place {query!r}.{hint}")
+        super().__init__(f"Unknown {self.what} {query!r}.{self.hint(suggestions)}")
+
+    @staticmethod
+    def hint(suggestions: list[str]) -> str:
+        return f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]
+
+
+class UnknownPlaceError(UnknownNameError):
+    """A place name matches no id, name or alias; ``suggestions`` holds the nearest ones."""
+
+    what = "place"
+
+
+class UnknownScenarioError(UnknownNameError):
+    """A scenario name that is not bundled; ``suggestions`` lists near ones."""
+
+    what = "scenario"
+
+    @staticmethod
+    def hint(suggestions: list[str]) -> str:
+        return f" Known scenarios include: {', '.join(suggestions)}." if suggestions else ""
 
 
 class NoRouteError(CorridorError, LookupError):
@@ -37,3 +66,7 @@ class NoRouteError(CorridorError, LookupError):
 
 class InvalidOptionError(CorridorError, ValueError):
     """An option has a value outside what it accepts."""
+
+
+class StoreError(CorridorError, RuntimeError):
+    """The run store cannot be opened or read."""

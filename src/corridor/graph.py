@@ -16,12 +16,11 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from .network import Network
-from .network.schema import split_list
+from .network.costs import link_tariffs
+from .network.schema import LAYERS, MODES, split_list
 
 #: edge kinds; ``connector`` joins a link's departure node to its run and carries nothing
 KINDS = ("run", "load", "unload", "transfer", "border", "wait", "connector")
-MODES = ("rail", "road", "ferry", "sea")
-LAYERS = ("rail1520", "rail1435", "rail1668", "road", "ferry", "sea")
 NEVER = np.inf
 
 
@@ -96,10 +95,6 @@ class RoutingGraph:
         return int(self.csr_order[lo + hit[0]])
 
 
-def _tariff_lookup(tariffs: pd.DataFrame) -> dict[tuple[str, str], float]:
-    return {(r.mode, r.country): float(r.cost_usd_per_feu_km) for r in tariffs.itertuples()}
-
-
 def _passage_masks(passages: list[frozenset[str]]) -> dict[str, np.ndarray]:
     masks: dict[str, np.ndarray] = {}
     for e, names in enumerate(passages):
@@ -122,7 +117,8 @@ def compile_graph(network: Network) -> RoutingGraph:
     place_index = {pid: i for i, pid in enumerate(place_ids)}
     country = places["country"].to_numpy(dtype=object)
 
-    tariff = _tariff_lookup(network.tariffs)
+    price = link_tariffs(network.tariffs, links["mode"].to_numpy(), country[links["from"].map(place_index).to_numpy()],
+                         country[links["to"].map(place_index).to_numpy()])
     modes = network.modes.set_index("mode")
     crossing = network.crossings.set_index("link")
     frequency = network.services.groupby("link")["frequency_per_week"].max()
@@ -160,8 +156,6 @@ def compile_graph(network: Network) -> RoutingGraph:
         a, b = place_index[row[1]], place_index[row[2]]  # from, to
         layer = layer_of(row.mode, row.gauge_mm)
         na, nb = node(a, layer), node(b, layer)
-        price = (tariff.get((row.mode, country[a]), tariff.get((row.mode, "*"), 0.0))
-                 + tariff.get((row.mode, country[b]), tariff.get((row.mode, "*"), 0.0))) / 2
         factor = modes.at[row.mode, "co2_kg_per_tkm"]
         electric = modes.at[row.mode, "co2_kg_per_tkm_electric"]
         if row.mode == "rail" and row.electrified and pd.notna(electric):
@@ -185,7 +179,7 @@ def compile_graph(network: Network) -> RoutingGraph:
                 virtual = node(pu, None)
                 edge(last, virtual, kind, row.mode, i, pu, pu if kind != "border" else pv, hours, cost, opens=opens)
                 last = virtual
-            edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price,
+            edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price[i],
                  row.length_km * factor, row.length_km, opens, passes)
 
     for row in network.terminals.itertuples(index=False):

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .graph import KINDS, MODES
+from .graph import KINDS
+from .network.schema import MODES
 from .network.geo import countries, sea_lanes
 from .routing import Route, Router
 

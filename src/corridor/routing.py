@@ -14,15 +14,17 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from .errors import InvalidOptionError, NoRouteError
-from .graph import KINDS, MODES, RoutingGraph, compile_graph
+from .graph import KINDS, RoutingGraph, compile_graph
 from .names import PlaceIndex
 from .network import Network, load_network
-from .network.geo import countries as _countries
+from .network.geo import NORTHERN, countries as _countries
+from .network.schema import MODES
 from .settings import OBJECTIVES, Settings
 
 _RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
 _SEA, _FERRY = MODES.index("sea"), MODES.index("ferry")
-_NORTHERN = {"RU", "BY"}
+#: most materially different corridors one query may ask for (the CLI and the REST API share it)
+MAX_ALTERNATIVES = 20
 
 
 @dataclass(frozen=True)
@@ -203,8 +205,8 @@ class Router:
         ------
         UnknownPlaceError, NoRouteError, InvalidOptionError
         """
-        if alternatives < 1 or alternatives > 20:
-            raise InvalidOptionError(f"alternatives must be between 1 and 20, not {alternatives}")
+        if not 1 <= alternatives <= MAX_ALTERNATIVES:
+            raise InvalidOptionError(f"alternatives must be between 1 and {MAX_ALTERNATIVES}, not {alternatives}")
         o, d = self.resolve(origin), self.resolve(destination)
         v = self.resolve(via) if via else None
         if o == d:
@@ -323,12 +325,12 @@ class Router:
         groups = {self._link_group[g.link[e]] for e in runs} - {""}
         caspian = [e for e in runs if g.mode[e] == _FERRY and
                    g.place_country[g.from_place[e]] != g.place_country[g.to_place[e]]]
-        if visited & _NORTHERN:
+        if visited & NORTHERN:
             exits = [e for e, a, b in zip(edges, ctry_from, ctry_to)
-                     if g.kind[e] == _BORDER and a in _NORTHERN and b not in _NORTHERN]
+                     if g.kind[e] == _BORDER and a in NORTHERN and b not in NORTHERN]
             if exits:
                 return f"Northern via {name[g.from_place[exits[-1]]]}", np.asarray(exits)
-            inside = [e for e, a in zip(edges, ctry_from) if a in _NORTHERN]
+            inside = [e for e, a in zip(edges, ctry_from) if a in NORTHERN]
             return "Northern via Russia", np.asarray(inside)
         family = "Middle Corridor" if caspian else None
         if "TRIPP" in groups:

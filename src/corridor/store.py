@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import CorridorError
+from .errors import StoreError
 from .formats.json import dumps
 
 _SCHEMA = """
@@ -50,10 +50,6 @@ COLUMNS = ("key", "kind", "scenario", "scenario_key", "params", "data_version", 
            "created", "seconds", "summary", "result")
 #: modules and packages whose source defines what a run computes (their hash is the code version)
 ENGINE = ("graph.py", "routing.py", "settings.py", "sweep.py", "network", "scenarios", "freight", "energy")
-
-
-class StoreError(CorridorError, RuntimeError):
-    """The run store cannot be opened or read."""
 
 
 def default_store_path() -> Path:

@@ -42,9 +42,11 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from ..errors import DataError, InvalidOptionError, NoRouteError
-from ..graph import KINDS, LAYERS, MODES, RoutingGraph
+from ..graph import KINDS, RoutingGraph
+from ..network.schema import LAYERS, MODES
 from ..network import Network
 from ..network.capacities import read_capacities
+from ..network.geo import EU27, NORTHERN
 from .inputs import FreightInputs, freight_inputs
 
 #: logit dispersion per hour-equivalent (see the module docstring)
@@ -59,10 +61,6 @@ ALGORITHMS = (*DETERMINISTIC, "sue")
 
 _K = {k: i for i, k in enumerate(KINDS)}
 _FERRY, _SEA = MODES.index("ferry"), MODES.index("sea")
-_NORTHERN = {"RU", "BY"}
-EU27 = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
-        "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
-
 #: published 2024 corridor volumes the model is set beside (TEU per year, both directions)
 PUBLISHED = {
     "caspian": (56_500, "KZMT-2026", ("TITR containers via Kazakh and Azerbaijani seaports, 2024 "
@@ -428,8 +426,8 @@ class CorridorFlows:
         caspian = ferry & (e["from_country"].isin(["KZ", "AZ"]) | e["to_country"].isin(["KZ", "AZ"]))
         border_or_run = e["kind"].isin(["border", "run"]) & cross
         north = border_or_run & (
-            (e["from_country"].isin(_NORTHERN) & e["to_country"].isin(EU27))
-            | (e["to_country"].isin(_NORTHERN) & e["from_country"].isin(EU27)))
+            (e["from_country"].isin(NORTHERN) & e["to_country"].isin(EU27))
+            | (e["to_country"].isin(NORTHERN) & e["from_country"].isin(EU27)))
         north &= (e["kind"] == "border") | ~e["link"].isin(e.loc[e["kind"] == "border", "link"])
         into_iran = cross & (e["to_country"] == "IR") & (
             (e["kind"] == "border") | ((e["kind"] == "run") & (e["mode"].isin(["ferry", "sea"]))))

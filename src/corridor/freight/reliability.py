@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidOptionError
-from ..graph import KINDS, LAYERS, MODES
+from ..graph import KINDS
+from ..network.schema import LAYERS, MODES
 from ..network.reliability_table import ReliabilityRow, ReliabilityTable, load_reliability
 from ..routing import Route, Router
 

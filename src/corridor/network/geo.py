@@ -1,4 +1,5 @@
-"""Country outlines shipped with the package (Natural Earth, public domain)."""
+"""Country outlines shipped with the package (Natural Earth, public domain) and the country groups the
+model names."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ import numpy as np
 from shapely import STRtree, points
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+
+#: the countries of the Northern route (China–Europe rail through Russia and Belarus)
+NORTHERN = frozenset({"RU", "BY"})
+#: the member states of the European Union since 2020
+EU27 = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+                  "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 
 
 @lru_cache(maxsize=1)

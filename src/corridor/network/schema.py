@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MODES = ("rail", "road", "ferry", "sea")
-LAYERS = ("rail1520", "rail1435", "rail1668", "road", "ferry", "sea")
+# the vocabularies of the dataset, each written once: the Literal types check rows, the tuples serve code
+Mode = Literal["rail", "road", "ferry", "sea"]
+Layer = Literal["rail1520", "rail1435", "rail1668", "road", "ferry", "sea"]
+PlaceKind = Literal["city", "rail_terminal", "port", "caspian_port", "border", "gauge_yard", "junction"]
+Status = Literal["operational", "under_construction", "planned", "closed"]
+SourceKind = Literal["published", "derived", "estimate"]
+MODES: tuple[str, ...] = get_args(Mode)
+LAYERS: tuple[str, ...] = get_args(Layer)
+PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
+STATUSES: tuple[str, ...] = get_args(Status)
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 GAUGES = (1520, 1435, 1668)
-PLACE_KINDS = ("city", "rail_terminal", "port", "caspian_port", "border", "gauge_yard", "junction")
-STATUSES = ("operational", "under_construction", "planned", "closed")
-SOURCE_KINDS = ("published", "derived", "estimate")
 
 
 def split_list(value: object, sep: str = "|") -> list[str]:
@@ -33,7 +39,7 @@ class _Row(BaseModel):
 
 class SourceRow(_Row):
     id: str
-    kind: Literal["published", "derived", "estimate"]
+    kind: SourceKind
     publisher: str | None = None
     title: str
     date: str | None = None
@@ -48,7 +54,7 @@ class PlaceRow(_Row):
     country: str = Field(pattern=r"^[A-Z]{2}$")
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    kind: Literal["city", "rail_terminal", "port", "caspian_port", "border", "gauge_yard", "junction"]
+    kind: PlaceKind
     source: str | None = None
 
 
@@ -56,13 +62,13 @@ class LinkRow(_Row):
     id: str
     from_: str = Field(alias="from")
     to: str
-    mode: Literal["rail", "road", "ferry", "sea"]
+    mode: Mode
     length_km: float = Field(gt=0, le=40000)
     speed_kmh: float = Field(gt=0, le=200)
     gauge_mm: int | None = None
     electrified: bool | None = None
     capacity_teu_per_year: float | None = Field(default=None, gt=0)
-    status: Literal["operational", "under_construction", "planned", "closed"]
+    status: Status
     open_year: int | None = Field(default=None, ge=1850, le=2100)
     group: str | None = None
     passages: str | None = None
@@ -93,8 +99,8 @@ class CrossingRow(_Row):
 
 class TerminalRow(_Row):
     place: str
-    from_layer: Literal["rail1520", "rail1435", "rail1668", "road", "ferry", "sea"]
-    to_layer: Literal["rail1520", "rail1435", "rail1668", "road", "ferry", "sea"]
+    from_layer: Layer
+    to_layer: Layer
     dwell_h: float = Field(ge=0, le=24 * 30)
     cost_usd_per_feu: float = Field(ge=0, le=20000)
     dwell_source: str | None = None
@@ -110,7 +116,7 @@ class ServiceRow(_Row):
 
 
 class TariffRow(_Row):
-    mode: Literal["rail", "road", "ferry", "sea"]
+    mode: Mode
     country: str = Field(pattern=r"^([A-Z]{2}|\*)$")
     cost_usd_per_feu_km: float = Field(gt=0, le=50)
     source: str | None = None
@@ -118,7 +124,7 @@ class TariffRow(_Row):
 
 
 class ModeRow(_Row):
-    mode: Literal["rail", "road", "ferry", "sea"]
+    mode: Mode
     handling_h: float = Field(ge=0, le=24 * 30)
     handling_cost_usd_per_feu: float = Field(ge=0, le=20000)
     co2_kg_per_tkm: float = Field(ge=0, le=2)

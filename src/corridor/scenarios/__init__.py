@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import DataError
+from ..errors import DataError, ScenarioError
 from ..network import Network
 from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES, UNITS
 from ..network.schema import GAUGES, LAYERS, MODES, split_list
@@ -87,10 +87,6 @@ TOP_KEYS = ("name", "title", "description", "extends", "year", "month", "operati
 BASE = "base"
 #: great-circle → track length when a new link gives no length: an estimate, printed with the scenario
 DEFAULT_CIRCUITY = 1.2
-
-
-class ScenarioError(DataError):
-    """A scenario file is malformed or refers to something that does not exist (file:line: message)."""
 
 
 def scenarios_dir() -> Path:
