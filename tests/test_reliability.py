@@ -268,7 +268,7 @@ def test_cli_reliability_json() -> None:
     assert code == 0
     payload = json.loads(out)
     assert payload["reliability"]["month"] == 12
-    for r in payload["routes"]:
+    for r in (route["reliability"] for route in payload["routes"]):
         assert r["p10_days"] <= r["p50_days"] <= r["p90_days"] <= r["p95_days"]
         assert 0 <= r["on_time_probability"] <= 1 and r["mean_days"] > 0
     again = json.loads(invoke("-k", "3", "--reliability", "--samples", "5000", "--month", "12", "--seed", "4",
@@ -281,7 +281,7 @@ def test_cli_optimize_p90_orders_by_p90(tmp_path: Path) -> None:
     code, out, _ = invoke("-k", "2", "--optimize", "p90", "--samples", "5000", "--plot", str(png), "--json")
     assert code == 0
     routes = json.loads(out)["routes"]
-    assert len(routes) == 2 and routes[0]["p90_days"] <= routes[1]["p90_days"]
+    assert len(routes) == 2 and routes[0]["reliability"]["p90_days"] <= routes[1]["reliability"]["p90_days"]
     assert png.exists() and png.stat().st_size > 0
 
 

@@ -144,7 +144,7 @@ def route(
     if as_json:
         items = [r.to_dict() for r in routes]
         for item, d in zip(items, dists):
-            item.update(d.to_dict(deadline_days))
+            item["reliability"] = d.to_dict(deadline_days)
         payload: dict[str, Any] = {"origin": routes[0].origin, "destination": routes[0].destination,
                                    "optimize": optimize, "routes": items}
         if simulate_it:
