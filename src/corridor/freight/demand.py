@@ -1,11 +1,12 @@
-"""Freight demand: ``zones.csv`` and ``demand.csv`` of a dataset folder, read and validated.
+"""Freight demand: zones and TEU per year between them (``zones.csv``, ``demand.csv``), and the cargo
+class that prices its route choice.
 
-See ``corridor/data/README.md`` for the columns. Every function that needs demand reads it here.
+The rows are read and checked by :mod:`corridor.network.demand_table` (as ``corridor data check``
+does); see ``corridor/data/README.md`` for the columns.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..network import Network, default_data_dir
+from ..network.demand_table import DEMAND_FILE, ZONES_FILE, read_demand
 from ..settings import Settings
 
 #: the cargo class whose value of time prices the demand's route choice: the containers that went by
@@ -21,8 +23,6 @@ from ..settings import Settings
 #: box would take the sea)
 CARGO_CLASS = "high_value"
 
-ZONE_COLUMNS = ("zone", "name", "place", "note")
-DEMAND_COLUMNS = ("origin", "destination", "teu_per_year", "year", "source", "note")
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,7 @@ def demand_settings(network: Network, cargo_class: str | None = None) -> Setting
 def has_demand(data_dir: Path | str | None = None) -> bool:
     """Whether the folder holds both ``zones.csv`` and ``demand.csv``."""
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    return (folder / "zones.csv").is_file() and (folder / "demand.csv").is_file()
-
-
-def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        raise DataError(f"{path.name}: file is missing from {path.parent} (demand needs zones.csv and demand.csv)")
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            if [c for c in columns if c not in header] or [c for c in header if c not in columns]:
-                raise DataError(f"{path.name} line 1: header must be {','.join(columns)}, not {','.join(header)}")
-            rows = []
-            for row in reader:
-                if None in row or any(v is None for v in row.values()):
-                    raise DataError(f"{path.name} line {reader.line_num}: wrong number of columns "
-                                    f"(expected {len(columns)})")
-                rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
-            return rows
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"{path.name}: cannot be read as UTF-8 CSV: {exc}") from None
+    return (folder / ZONES_FILE).is_file() and (folder / DEMAND_FILE).is_file()
 
 
 def load_demand(data_dir: Path | str | None = None, network: Network | None = None) -> Demand:
@@ -104,59 +84,10 @@ def load_demand(data_dir: Path | str | None = None, network: Network | None = No
         place, a negative or non-numeric volume, a duplicate row.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    problems: list[str] = []
-    zones_rows = _read(folder / "zones.csv", ZONE_COLUMNS)
-    demand_rows = _read(folder / "demand.csv", DEMAND_COLUMNS)
-    places = set(network.places["id"]) if network is not None else None
-    sources = set(network.sources["id"]) if network is not None else None
-    zone_place: dict[str, str] = {}
-    for line, row in zones_rows:
-        z = row["zone"]
-        if not z:
-            problems.append(f"zones.csv line {line}: zone is empty")
-        elif z in zone_place:
-            problems.append(f"zones.csv line {line}: duplicate zone {z!r}")
-        if not row["place"]:
-            problems.append(f"zones.csv line {line}: zone {z!r} names no place")
-        elif places is not None and row["place"] not in places:
-            problems.append(f"zones.csv line {line}, field 'place': unknown place {row['place']!r}")
-        zone_place[z] = row["place"]
-    records, seen = [], set()
-    for line, row in demand_rows:
-        for end in ("origin", "destination"):
-            if row[end] not in zone_place:
-                problems.append(f"demand.csv line {line}, field {end!r}: unknown zone {row[end]!r} (not in zones.csv)")
-        try:
-            teu = float(row["teu_per_year"])
-            if not teu >= 0:
-                raise ValueError
-        except ValueError:
-            problems.append(f"demand.csv line {line}, field 'teu_per_year': must be a number ≥ 0, not {row['teu_per_year']!r}")
-            continue
-        year = None
-        if row["year"]:
-            try:
-                year = int(row["year"])
-            except ValueError:
-                problems.append(f"demand.csv line {line}, field 'year': not a year: {row['year']!r}")
-        if not row["source"]:
-            problems.append(f"demand.csv line {line}, field 'source': a volume must cite a source")
-        elif sources is not None:
-            for sid in row["source"].split("|"):
-                if sid.strip() not in sources:
-                    problems.append(f"demand.csv line {line}, field 'source': cites {sid.strip()!r}, "
-                                    "which is not in sources.csv")
-        key = (row["origin"], row["destination"], year)
-        if key in seen:
-            problems.append(f"demand.csv line {line}: duplicate row for {row['origin']} → {row['destination']}")
-        seen.add(key)
-        records.append({"origin": row["origin"], "destination": row["destination"],
-                        "origin_place": zone_place.get(row["origin"]), "destination_place": zone_place.get(row["destination"]),
-                        "teu_per_year": teu, "year": year, "source": row["source"]})
+    places = network.places["id"] if network is not None else None
+    sources = network.sources["id"] if network is not None else None
+    zones, od, problems = read_demand(folder, places=places, sources=sources)
     if problems:
-        raise DataError(problems)
-    digest = hashlib.sha256((folder / "zones.csv").read_bytes() + (folder / "demand.csv").read_bytes()).hexdigest()[:12]
-    zones = pd.DataFrame([r for _, r in zones_rows], columns=list(ZONE_COLUMNS))
-    od = pd.DataFrame(records, columns=["origin", "destination", "origin_place", "destination_place",
-                                        "teu_per_year", "year", "source"])
+        raise DataError([str(p) for p in problems])
+    digest = hashlib.sha256((folder / ZONES_FILE).read_bytes() + (folder / DEMAND_FILE).read_bytes()).hexdigest()[:12]
     return Demand(zones, od, digest)

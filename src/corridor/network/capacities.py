@@ -14,14 +14,15 @@ line and field.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .load import Problem, default_data_dir
+from .load import default_data_dir
+from .rows import Problem, read_rows
 from .schema import split_list
 
 FILE = "capacities.csv"
@@ -55,82 +56,64 @@ def read_capacities(data_dir: Path | str | None = None, *, crossings: Iterable[s
         ``source``, ``note``, ``line``.
     """
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    path = folder / FILE
     problems: list[Problem] = []
-    empty = pd.DataFrame(columns=[*COLUMNS, "line"])
-    if not path.is_file():
-        if required:
-            problems.append(Problem(FILE, None, None, f"file is missing from {folder}"))
-        return empty, problems
-    known_sources = set(sources) if sources is not None else None
-    known_crossings = set(crossings) if crossings is not None else None
+    rows = read_rows(folder / FILE, COLUMNS, problems, required=required)
     transfers: set[tuple[str, str, str]] | None = None
     if terminals is not None:
         transfers = set()
         for r in terminals.itertuples(index=False):
             transfers |= {(r.place, r.from_layer, r.to_layer), (r.place, r.to_layer, r.from_layer)}
-
+    known = _Known(set(crossings) if crossings is not None else None, transfers,
+                   set(sources) if sources is not None else None)
     records = []
     seen: dict[str, int] = {}
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            if list(header) != list(COLUMNS):
-                problems.append(Problem(FILE, 1, None, f"header must be {','.join(COLUMNS)}, not {','.join(header)}"))
-                return empty, problems
-            for row in reader:
-                line = reader.line_num
-                if None in row or any(v is None for v in row.values()):
-                    problems.append(Problem(FILE, line, None, f"has a wrong number of columns (expected {len(COLUMNS)})"))
-                    continue
-                row = {k: (v or "").strip() for k, v in row.items()}
-                element, kind = row["element"], row["kind"]
-                ok = True
-                if kind not in KINDS:
-                    problems.append(Problem(FILE, line, "kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"))
-                    ok = False
-                elif kind == "crossing" and known_crossings is not None and element not in known_crossings:
-                    problems.append(Problem(FILE, line, "element", f"unknown crossing {element!r} (not an id of crossings.csv)"))
-                    ok = False
-                elif kind == "terminal":
-                    parts = element.split(":")
-                    if len(parts) != 3 or not all(parts):
-                        problems.append(Problem(FILE, line, "element",
-                                                f"a terminal is PLACE:from_layer:to_layer, not {element!r}"))
-                        ok = False
-                    elif transfers is not None and tuple(parts) not in transfers:
-                        problems.append(Problem(FILE, line, "element",
-                                                f"no transfer {parts[1]}↔{parts[2]} at {parts[0]} in terminals.csv"))
-                        ok = False
-                try:
-                    capacity = float(row["capacity_teu_per_year"])
-                    if not (math.isfinite(capacity) and capacity > 0):
-                        raise ValueError
-                except ValueError:
-                    problems.append(Problem(FILE, line, "capacity_teu_per_year",
-                                            f"must be a number > 0 (TEU per year), not {row['capacity_teu_per_year']!r}"))
-                    ok = False
-                    capacity = math.nan
-                cited = split_list(row["source"])
-                if not cited:
-                    problems.append(Problem(FILE, line, "source", "a capacity must cite a source"))
-                    ok = False
-                elif known_sources is not None:
-                    for sid in cited:
-                        if sid not in known_sources:
-                            problems.append(Problem(FILE, line, "source", f"cites source {sid!r}, which is not in sources.csv"))
-                            ok = False
-                if element in seen:
-                    problems.append(Problem(FILE, line, "element", f"duplicate element {element!r} (first on line {seen[element]})"))
-                    ok = False
-                seen.setdefault(element, line)
-                if ok:
-                    records.append({**row, "capacity_teu_per_year": capacity, "line": line})
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(Problem(FILE, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
-        return empty, problems
+    for line, row in rows:
+        found = _row_problems(row, line, known)
+        if row["element"] in seen:
+            found.append(Problem(FILE, line, "element",
+                                 f"duplicate element {row['element']!r} (first on line {seen[row['element']]})"))
+        seen.setdefault(row["element"], line)
+        problems.extend(found)
+        if not found:
+            records.append({**row, "capacity_teu_per_year": float(row["capacity_teu_per_year"]), "line": line})
     return pd.DataFrame(records, columns=[*COLUMNS, "line"]), problems
+
+
+@dataclass(frozen=True)
+class _Known:
+    crossings: set[str] | None
+    transfers: set[tuple[str, str, str]] | None
+    sources: set[str] | None
+
+
+def _row_problems(row: dict[str, str], line: int, known: _Known) -> list[Problem]:
+    """What is wrong with one row (nothing: an empty list)."""
+    out = []
+    element, kind = row["element"], row["kind"]
+    if kind not in KINDS:
+        out.append(Problem(FILE, line, "kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"))
+    elif kind == "crossing" and known.crossings is not None and element not in known.crossings:
+        out.append(Problem(FILE, line, "element", f"unknown crossing {element!r} (not an id of crossings.csv)"))
+    elif kind == "terminal":
+        parts = element.split(":")
+        if len(parts) != 3 or not all(parts):
+            out.append(Problem(FILE, line, "element", f"a terminal is PLACE:from_layer:to_layer, not {element!r}"))
+        elif known.transfers is not None and tuple(parts) not in known.transfers:
+            out.append(Problem(FILE, line, "element", f"no transfer {parts[1]}↔{parts[2]} at {parts[0]} in terminals.csv"))
+    try:
+        capacity = float(row["capacity_teu_per_year"])
+    except ValueError:
+        capacity = math.nan
+    if not (math.isfinite(capacity) and capacity > 0):
+        out.append(Problem(FILE, line, "capacity_teu_per_year",
+                           f"must be a number > 0 (TEU per year), not {row['capacity_teu_per_year']!r}"))
+    cited = split_list(row["source"])
+    if not cited:
+        out.append(Problem(FILE, line, "source", "a capacity must cite a source"))
+    for sid in cited:
+        if known.sources is not None and sid not in known.sources:
+            out.append(Problem(FILE, line, "source", f"cites source {sid!r}, which is not in sources.csv"))
+    return out
 
 
 __all__ = ["COLUMNS", "FILE", "read_capacities"]

@@ -9,7 +9,9 @@ import numpy as np
 from .capacities import read_capacities
 from .energy_table import NODES_FILE, read_energy
 from .geo import countries, locate
-from .load import Problem, read_tables
+from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
+from .load import default_data_dir, read_tables
+from .rows import Problem
 from .reliability_table import read_reliability
 from .schema import split_list
 
@@ -47,6 +49,10 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
     # the energy layer (energy_nodes.csv, energy_assets.csv) is optional too; offshore fields lie at sea
     energy, energy_problems = read_energy(data_dir, sources=set(sources["id"]))
     problems.extend(energy_problems)
+    # so is the freight demand (zones.csv with demand.csv)
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    if (folder / ZONES_FILE).is_file() or (folder / DEMAND_FILE).is_file():
+        problems.extend(read_demand(folder, places=places["id"], sources=sources["id"])[2])
     onshore = energy.nodes[energy.nodes["kind"] != "field"]
     problems.extend(_located(NODES_FILE, onshore.to_dict("records"), onshore["line"].tolist()))
     return sorted(problems, key=lambda p: (p.file, p.line or 0))

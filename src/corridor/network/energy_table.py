@@ -17,8 +17,9 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import DataError
-from .load import Problem, _parse, _read_rows, default_data_dir
-from .schema import _Row, split_list
+from .load import default_data_dir
+from .rows import Problem, columns_of, parse_rows, read_rows
+from .schema import Row, split_list
 
 NODES_FILE = "energy_nodes.csv"
 ASSETS_FILE = "energy_assets.csv"
@@ -53,7 +54,7 @@ def convert(value: float, unit: str, to: str) -> float:
     return value * f1 / f2
 
 
-class NodeRow(_Row):
+class NodeRow(Row):
     id: str = Field(pattern=r"^(gas|oil):[A-Z]{2}-[A-Z0-9-]+$")
     name: str
     commodity: Literal["gas", "oil"]
@@ -72,7 +73,7 @@ class NodeRow(_Row):
     note: str | None = None
 
 
-class AssetRow(_Row):
+class AssetRow(Row):
     id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")
     name: str
     commodity: Literal["gas", "oil"]
@@ -134,8 +135,8 @@ class EnergyNetwork:
         return ok
 
 
-def _read(path: Path, model: type[_Row], problems: list[Problem]) -> list[tuple[int, dict]]:
-    records, lines = _parse(path.name, _read_rows(path, problems, model), problems, model)
+def _read(path: Path, model: type[Row], problems: list[Problem]) -> list[tuple[int, dict]]:
+    records, lines = parse_rows(path.name, read_rows(path, columns_of(model), problems), model, problems)
     return list(zip(lines, records))
 
 

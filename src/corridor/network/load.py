@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 
 from ..errors import DataError
-from .schema import FIGURE_SOURCES, FILES, _Row, split_list
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the dataset, located by file, line and field."""
-
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file + (f" line {self.line}" if self.line else "")
-        where += f", field {self.field!r}" if self.field else ""
-        return f"{where}: {self.message}"
+from .rows import Problem, columns_of, parse_rows, read_rows
+from .schema import FIGURE_SOURCES, FILES, split_list
 
 
 @dataclass(frozen=True)
@@ -61,56 +45,8 @@ def default_data_dir() -> Path:
     return Path(str(resources.files("corridor") / "data"))
 
 
-def _read_rows(path: Path, problems: list[Problem], model: type[_Row] | None = None) -> list[tuple[int, dict[str, str]]]:
-    name = path.name
-    model = model or FILES[name]
-    expected = [f.alias or key for key, f in model.model_fields.items()]
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [c for c in expected if c not in header]
-            extra = [c for c in header if c not in expected]
-            if missing or extra:
-                problems.append(Problem(name, 1, None, f"header must be {','.join(expected)}"
-                                        + (f"; missing {missing}" if missing else "")
-                                        + (f"; unexpected {extra}" if extra else "")))
-                return []
-            rows = []
-            for row in reader:
-                if None in row or any(v is None for v in row.values()):
-                    problems.append(Problem(name, reader.line_num, None,
-                                            f"has a wrong number of columns (expected {len(expected)})"))
-                    continue
-                rows.append((reader.line_num, row))
-            return rows
-    except FileNotFoundError:
-        problems.append(Problem(name, None, None, f"file is missing from {path.parent}"))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(Problem(name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
-    return []
-
-
-def _parse(name: str, rows: list[tuple[int, dict[str, str]]], problems: list[Problem],
-           model: type[_Row] | None = None) -> tuple[list[dict], list[int]]:
-    model = model or FILES[name]
-    parsed, lines = [], []
-    for line, row in rows:
-        try:
-            record = model.model_validate(row).model_dump(by_alias=True)
-        except ValidationError as exc:
-            for err in exc.errors():
-                fld = ".".join(str(p) for p in err["loc"]) or None
-                got = row.get(fld, "") if fld else ""
-                problems.append(Problem(name, line, fld, f"{err['msg']} (got {got!r})"))
-            continue
-        parsed.append(record)
-        lines.append(line)
-    return parsed, lines
-
-
 def _columns(name: str) -> list[str]:
-    return [f.alias or key for key, f in FILES[name].model_fields.items()]
+    return columns_of(FILES[name])
 
 
 def _frame(records: list[dict], model_name: str, index: str | None) -> pd.DataFrame:
@@ -210,7 +146,7 @@ def read_tables(data_dir: Path | str | None = None) -> tuple[dict[str, pd.DataFr
         path = folder / name
         if path.exists():
             digest.update(path.read_bytes())
-        records, line_numbers = _parse(name, _read_rows(path, problems), problems)
+        records, line_numbers = parse_rows(name, read_rows(path, columns_of(FILES[name]), problems), FILES[name], problems)
         index = "id" if name in ("sources.csv", "places.csv", "links.csv", "crossings.csv") else None
         tables[name] = _frame(records, name, index)
         parsed[name] = records

@@ -8,14 +8,14 @@ matching row wins. Problems are reported like the rest of the dataset: file, lin
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
-from .load import Problem, default_data_dir
+from .load import default_data_dir
+from .rows import Problem, read_rows
 from .schema import MODES, split_list
 
 FILE = "reliability.csv"
@@ -140,29 +140,12 @@ def read_reliability(data_dir: Path | str | None = None, *, places: Iterable[str
     known_links = set(links) if links is not None else None
 
     rows: list[ReliabilityRow] = []
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            header = tuple(reader.fieldnames or ())
-            if header != COLUMNS:
-                missing = [c for c in COLUMNS if c not in header]
-                extra = [c for c in header if c not in COLUMNS]
-                problems.append(Problem(FILE, 1, None, f"header must be {','.join(COLUMNS)}"
-                                        + (f"; missing {missing}" if missing else "")
-                                        + (f"; unexpected {extra}" if extra else "")))
-                return ReliabilityTable((), str(path)), problems
-            for raw in reader:
-                line = reader.line_num
-                if None in raw or any(v is None for v in raw.values()):
-                    problems.append(Problem(FILE, line, None, f"has a wrong number of columns (expected {len(COLUMNS)})"))
-                    continue
-                parsed = _parse_row(raw, line, problems, known_places, known_links, known_sources)
-                if parsed is not None:
-                    rows.append(parsed)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(Problem(FILE, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
+    for line, raw in read_rows(path, COLUMNS, problems):
+        parsed = _parse_row(raw, line, problems, known_places, known_links, known_sources)
+        if parsed is not None:
+            rows.append(parsed)
+    if any(p.line in (None, 1) and p.field is None for p in problems):
         return ReliabilityTable((), str(path)), problems
-
     # two rows with the same keys whose months overlap would make the lookup ambiguous
     seen: dict[tuple, list[ReliabilityRow]] = {}
     for row in rows:

@@ -28,7 +28,9 @@ def split_list(value: object, sep: str = "|") -> list[str]:
     return [part.strip() for part in str(value).split(sep) if part.strip()]
 
 
-class _Row(BaseModel):
+class Row(BaseModel):
+    """A CSV row: unknown columns refused, text stripped, empty cells read as missing."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
     @field_validator("*", mode="before")
@@ -37,7 +39,7 @@ class _Row(BaseModel):
         return None if isinstance(value, str) and value.strip() == "" else value
 
 
-class SourceRow(_Row):
+class SourceRow(Row):
     id: str
     kind: SourceKind
     publisher: str | None = None
@@ -47,7 +49,7 @@ class SourceRow(_Row):
     note: str | None = None
 
 
-class PlaceRow(_Row):
+class PlaceRow(Row):
     id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
     name: str
     aliases: str | None = None
@@ -58,7 +60,7 @@ class PlaceRow(_Row):
     source: str | None = None
 
 
-class LinkRow(_Row):
+class LinkRow(Row):
     id: str
     from_: str = Field(alias="from")
     to: str
@@ -86,7 +88,7 @@ class LinkRow(_Row):
         return value
 
 
-class CrossingRow(_Row):
+class CrossingRow(Row):
     id: str
     link: str
     name: str
@@ -97,7 +99,7 @@ class CrossingRow(_Row):
     note: str | None = None
 
 
-class TerminalRow(_Row):
+class TerminalRow(Row):
     place: str
     from_layer: Layer
     to_layer: Layer
@@ -108,14 +110,14 @@ class TerminalRow(_Row):
     note: str | None = None
 
 
-class ServiceRow(_Row):
+class ServiceRow(Row):
     link: str
     frequency_per_week: float = Field(gt=0, le=500)
     frequency_source: str | None = None
     note: str | None = None
 
 
-class TariffRow(_Row):
+class TariffRow(Row):
     mode: Mode
     country: str = Field(pattern=r"^([A-Z]{2}|\*)$")
     cost_usd_per_feu_km: float = Field(gt=0, le=50)
@@ -123,7 +125,7 @@ class TariffRow(_Row):
     note: str | None = None
 
 
-class ModeRow(_Row):
+class ModeRow(Row):
     mode: Mode
     handling_h: float = Field(ge=0, le=24 * 30)
     handling_cost_usd_per_feu: float = Field(ge=0, le=20000)
@@ -134,7 +136,7 @@ class ModeRow(_Row):
     note: str | None = None
 
 
-class CargoRow(_Row):
+class CargoRow(Row):
     class_: str = Field(alias="class")
     value_usd_per_feu_hour: float = Field(ge=0, le=10000)
     tonnes_per_feu: float = Field(gt=0, le=30)
@@ -143,8 +145,24 @@ class CargoRow(_Row):
     note: str | None = None
 
 
+class ZoneRow(Row):
+    zone: str
+    name: str | None = None
+    place: str
+    note: str | None = None
+
+
+class DemandRow(Row):
+    origin: str
+    destination: str
+    teu_per_year: float = Field(ge=0, allow_inf_nan=False)
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    source: str | None = None
+    note: str | None = None
+
+
 #: file name → (row model, source columns, columns that are figures needing a source column)
-FILES: dict[str, type[_Row]] = {
+FILES: dict[str, type[Row]] = {
     "sources.csv": SourceRow,
     "places.csv": PlaceRow,
     "links.csv": LinkRow,
