@@ -4,7 +4,9 @@ Traffic is the demand routed all-or-nothing by generalized cost in a scenario (:
 that uses at least one link of the group, grown each year at a stated rate and capped at the group's
 capacity. Revenue is a tariff per TEU-km on the group's links or per TEU carried. NPV discounts
 revenue less operating cost from the first concession year, less the construction cost at its start.
-Every assumption is returned with its value and where it comes from.
+Every assumption is returned with its value and where it comes from; the sourced terms of a
+concession (construction cost, shareholders, term) come from ``concessions.csv``, the tariff from
+``tariffs.csv`` as routing charges it (:mod:`corridor.network.costs`).
 """
 
 from __future__ import annotations
@@ -18,20 +20,14 @@ import pandas as pd
 
 from ..errors import InvalidOptionError
 from ..network import Network
+from ..network.concessions import Concession, load_concessions
+from ..network.costs import TEU_PER_FEU, links_tariff
 from .flows import route_demand
 from .inputs import FreightInputs
 
 #: default growth: +~30% China–EU trade 2021→2030 in the World Bank's trade model ⇒ 1.3^(1/9) − 1
 DEFAULT_GROWTH = 0.03
 DEFAULT_DISCOUNT = 0.08
-#: known construction costs (US$) by group, with their source
-CAPEX = {
-    "TRIPP": (226e6, "PANARM-21|ARMENPRESS-1070915",
-              "Armenian section: US$221M Meghri + US$5M Yeraskh (2021 estimate, not inflated)"),
-}
-#: shareholders of a concession company by group, with their source
-SHARES = {"TRIPP": ({"US": 0.74, "AM": 0.26}, "RG-TRIPP|PARTICLE-26",
-                    "TRIPP Development Company; Armenia's stake could rise to 49% in the 50-year extension")}
 
 
 @dataclass(frozen=True)
@@ -117,13 +113,13 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     discount : float
         Real discount rate per year.
     tariff : str or float, optional
-        ``"0.30/teu-km"`` or ``"150/teu"``; default the network's rail tariff (tariffs.csv) / 2 per TEU-km.
+        ``"0.30/teu-km"`` or ``"150/teu"``; default what routing charges on these links (tariffs.csv) per TEU-km.
     growth : float
         Traffic growth per year after the demand's base year.
     start_year : int, optional
         First year of operation; default the year the last link of the group opens.
     capex_usd : float, optional
-        Construction cost at the start; default a sourced figure where one is known (TRIPP).
+        Construction cost at the start; default the group's sourced figure in ``concessions.csv``.
     opex_share : float
         Operating cost as a share of revenue (0 = not modelled).
     """
@@ -133,14 +129,13 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
         raise InvalidOptionError(f"discount rate {discount} is outside (−0.5, 1): give e.g. 0.08 for 8%")
     if not 0 <= opex_share <= 1:
         raise InvalidOptionError("opex share must lie between 0 and 1")
-    sc, network, net = inputs.scenario, inputs.base, inputs.network
-    ids = select_links(network, links)
-    base_links = network.links.loc[ids]
+    sc, net = inputs.scenario, inputs.network
+    ids = select_links(inputs.base, links)
     group = links.split(",")[0].strip()
-    A: list[Assumption] = [Assumption("scenario", sc.name, sc.title or "as named"),
-                           Assumption("links", ", ".join(ids), f"{len(ids)} link(s) of {links}")]
-
-    planned = pd.to_numeric(base_links["open_year"], errors="coerce").dropna()
+    terms = _terms(inputs, group, ids)
+    A = [Assumption("scenario", sc.name, sc.title or "as named"),
+         Assumption("links", ", ".join(ids), f"{len(ids)} link(s) of {links}")]
+    planned = pd.to_numeric(inputs.base.links.loc[ids, "open_year"], errors="coerce").dropna()
     if start_year is None:
         start_year = int(planned.max()) if len(planned) else int(pd.Timestamp.today().year)
         basis = "the year the last of these links opens (links.csv open_year)" if len(planned) else "this year"
@@ -149,14 +144,62 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     A.append(Assumption("first year of operation", start_year, basis))
     route_year = sc.year if sc.year is not None else start_year
     A.append(Assumption("routing year", route_year, "links open in this year are used"))
+    users, base_teu, teu_km = _traffic(inputs, ids, route_year, A)
+    value, unit = _tariff(net, ids, tariff, A)
+    base_year = inputs.demand.base_year if inputs.demand is not None else route_year
+    A.append(Assumption("traffic growth", f"{growth:.1%}/yr after {base_year}",
+                        "given" if growth != DEFAULT_GROWTH else
+                        "≈ +30% China–EU trade 2021–2030 in the World Bank's trade model [CIVIL-WB]: 1.3^(1/9) − 1"))
+    caps = pd.to_numeric(net.links.loc[ids, "capacity_teu_per_year"], errors="coerce").dropna()
+    cap = float(caps.min()) if len(caps) else None
+    A.append(Assumption("capacity cap", f"{cap:,.0f} TEU/yr" if cap else "none",
+                        "least capacity among the links (links.csv)" if cap else "no capacity in links.csv"))
+    capex = _capex(capex_usd, terms, A)
+    A.append(Assumption("operating cost", f"{opex_share:.0%} of revenue",
+                        "given" if opex_share else "not modelled (0%): set --opex-share"))
+    A.append(Assumption("discount rate", f"{discount:.1%}/yr real",
+                        "given" if discount != DEFAULT_DISCOUNT else "estimate: a common real rate for transport "
+                        "concessions; vary it with --discount or a sweep"))
+    term = terms.term_years if terms else None
+    A.append(Assumption("concession", f"{years} years" + (f" + {option_years}-year option" if option_years else ""),
+                        _cite(terms, "term_years") if term == years and option_years in (0, terms.option_years)
+                        else "given"))
+    A.append(Assumption("timing", "construction cost at the start of the first year; revenue at the end of each year",
+                        "convention"))
+    frame = _cash_flows(np.arange(start_year, start_year + years + option_years), years, base_year, growth, cap,
+                        base_teu, teu_km, value, unit, opex_share, discount)
+    npv = float(-capex + frame.loc[frame["period"] == "term", "present_value_usd"].sum())
+    npv_opt = float(-capex + frame["present_value_usd"].sum()) if option_years else None
+    shares = terms.shares if terms else {}
+    if shares:
+        A.append(Assumption("shareholders", ", ".join(f"{k} {v:.0%}" for k, v in shares.items()),
+                            _cite(terms, "share")))
+    return EconomicsResult(ids, frame, npv, npv_opt, A, dict(shares), users)
 
-    settings, router, demand = inputs.settings, inputs.router, inputs.demand
-    flows = route_demand(router, inputs.od, year=route_year)
-    A.append(Assumption("demand", f"{flows.od['teu_per_year'].sum():,.0f} TEU/yr in {demand.base_year}",
-                        "zones.csv/demand.csv" + (", grown by the scenario" if sc.demand_factors() else "")))
+
+def _terms(inputs: FreightInputs, group: str, ids: list[str]) -> Concession | None:
+    """The sourced terms of ``group`` when ``ids`` are its links (or some of them)."""
+    terms = load_concessions(inputs.data).get(group)
+    groups = set(inputs.base.links["group"].dropna())
+    if terms is None or group not in groups or not set(ids) <= set(select_links(inputs.base, group)):
+        return None
+    return terms
+
+
+def _cite(terms: Concession, figure: str) -> str:
+    return f"{terms.notes.get(figure, '')} [{terms.sources.get(figure, '')}] (concessions.csv)"
+
+
+def _traffic(inputs: FreightInputs, ids: list[str], year: int,
+             A: list[Assumption]) -> tuple[pd.DataFrame, float, float]:
+    """The pairs whose best path uses ``ids``, their TEU per year and TEU-km on these links."""
+    router, net = inputs.router, inputs.network
+    flows = route_demand(router, inputs.od, year=year)
+    base_year = inputs.demand.base_year if inputs.demand is not None else year
+    A.append(Assumption("demand", f"{flows.od['teu_per_year'].sum():,.0f} TEU/yr in {base_year}",
+                        "zones.csv/demand.csv" + (", grown by the scenario" if inputs.scenario.demand_factors() else "")))
     A.append(Assumption("route choice", "all-or-nothing, least generalized cost",
-                        f"cargo class {settings.cargo_class}, value of time US${router.value_of_time:.2f}/FEU-h"))
-
+                        f"cargo class {inputs.settings.cargo_class}, value of time US${router.value_of_time:.2f}/FEU-h"))
     g = router.graph
     link_pos = {lid: i for i, lid in enumerate(net.links.index)}
     group_idx = np.array([link_pos[i] for i in ids])
@@ -168,48 +211,38 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     km_per_teu = teu_km / base_teu if base_teu else 0.0
     A.append(Assumption("traffic in the base year", f"{base_teu:,.0f} TEU/yr over {km_per_teu:,.0f} km of these links",
                         f"{len(users)} origin–destination pair(s) whose best path uses them"))
+    return users, base_teu, teu_km
 
+
+def _tariff(net: Network, ids: list[str], tariff: str | float | None, A: list[Assumption]) -> tuple[float, str]:
+    """US$ per TEU-km (or per TEU) charged, and its assumption."""
     if tariff is None:
-        t = net.tariffs
-        mode = str(base_links["mode"].mode().iloc[0])
-        countries = sorted(set(net.places.loc[list(base_links["from"]) + list(base_links["to"]), "country"]))
-        rows = t[(t["mode"] == mode) & t["country"].isin(countries)]
-        rows = rows if len(rows) else t[(t["mode"] == mode) & (t["country"] == "*")]
-        value, unit = float(rows["cost_usd_per_feu_km"].mean()) / 2, "teu-km"
-        basis = f"tariffs.csv {mode} US${value * 2:.3f}/FEU-km ÷ 2 [{'|'.join(rows['source'].astype(str))}]"
+        per_feu, sources = links_tariff(net, ids)
+        value, unit = per_feu / TEU_PER_FEU, "teu-km"
+        basis = (f"tariffs.csv as routing charges these links: US${per_feu:.3f}/FEU-km (length-weighted mean of "
+                 f"each link's two ends) ÷ {TEU_PER_FEU:g} [{'|'.join(sources)}]")
     else:
         value, unit = parse_tariff(tariff)
         basis = "given"
     A.append(Assumption("tariff", f"US${value:.3f}/{unit.upper()}", basis))
-    A.append(Assumption("traffic growth", f"{growth:.1%}/yr after {demand.base_year}",
-                        "given" if growth != DEFAULT_GROWTH else
-                        "≈ +30% China–EU trade 2021–2030 in the World Bank's trade model [CIVIL-WB]: 1.3^(1/9) − 1"))
-    caps = pd.to_numeric(net.links.loc[ids, "capacity_teu_per_year"], errors="coerce").dropna()
-    cap = float(caps.min()) if len(caps) else None
-    A.append(Assumption("capacity cap", f"{cap:,.0f} TEU/yr" if cap else "none",
-                        "least capacity among the links (links.csv)" if cap else "no capacity in links.csv"))
-    if capex_usd is None and group in CAPEX and set(ids) <= set(select_links(network, group)):
-        capex_usd, src, note = CAPEX[group]
-        A.append(Assumption("construction cost", f"US${capex_usd / 1e6:,.0f}M at the start", f"{note} [{src}]"))
-    else:
-        A.append(Assumption("construction cost", f"US${(capex_usd or 0) / 1e6:,.0f}M at the start",
-                            "given" if capex_usd else "not given (0): set --capex"))
-    capex_usd = float(capex_usd or 0.0)
-    A.append(Assumption("operating cost", f"{opex_share:.0%} of revenue",
-                        "given" if opex_share else "not modelled (0%): set --opex-share"))
-    A.append(Assumption("discount rate", f"{discount:.1%}/yr real",
-                        "given" if discount != DEFAULT_DISCOUNT else "estimate: a common real rate for transport "
-                        "concessions; vary it with --discount or a sweep"))
-    A.append(Assumption("concession", f"{years} years" + (f" + {option_years}-year option" if option_years else ""),
-                        "TRIPP Implementation Framework: 49 years + 50-year option [RG-TRIPP]"
-                        if group == "TRIPP" and (years, option_years) in ((49, 50), (49, 0)) else "given"))
-    A.append(Assumption("timing", "construction cost at the start of the first year; revenue at the end of each year",
-                        "convention"))
+    return value, unit
 
-    total = years + option_years
-    cal = np.arange(start_year, start_year + total)
-    k = np.arange(1, total + 1)
-    factor = (1 + growth) ** (cal - demand.base_year)
+
+def _capex(given: float | None, terms: Concession | None, A: list[Assumption]) -> float:
+    if given is None and terms is not None and terms.capex_usd is not None:
+        A.append(Assumption("construction cost", f"US${terms.capex_usd / 1e6:,.0f}M at the start",
+                            _cite(terms, "capex_usd")))
+        return float(terms.capex_usd)
+    A.append(Assumption("construction cost", f"US${(given or 0) / 1e6:,.0f}M at the start",
+                        "given" if given else "not given (0): set --capex"))
+    return float(given or 0.0)
+
+
+def _cash_flows(cal: np.ndarray, years: int, base_year: int, growth: float, cap: float | None, base_teu: float,
+                teu_km: float, value: float, unit: str, opex_share: float, discount: float) -> pd.DataFrame:
+    """Traffic, revenue and present value per calendar year (growth capped at ``cap`` TEU/yr)."""
+    k = np.arange(1, len(cal) + 1)
+    factor = (1 + growth) ** (cal - base_year)
     teu = base_teu * factor
     if cap:
         teu = np.minimum(teu, cap)
@@ -219,13 +252,6 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     opex = revenue * opex_share
     df = 1 / (1 + discount) ** k
     net_cash = revenue - opex
-    frame = pd.DataFrame({"year": cal, "teu": teu, "teu_km": tkm, "revenue_usd": revenue, "opex_usd": opex,
-                          "net_usd": net_cash, "discount_factor": df, "present_value_usd": net_cash * df,
-                          "period": np.where(k <= years, "term", "option")})
-    npv = float(-capex_usd + frame.loc[frame["period"] == "term", "present_value_usd"].sum())
-    npv_opt = float(-capex_usd + frame["present_value_usd"].sum()) if option_years else None
-    shares: dict[str, float] = {}
-    if group in SHARES:
-        shares, src, note = SHARES[group]
-        A.append(Assumption("shareholders", ", ".join(f"{k} {v:.0%}" for k, v in shares.items()), f"{note} [{src}]"))
-    return EconomicsResult(ids, frame, npv, npv_opt, A, dict(shares), users)
+    return pd.DataFrame({"year": cal, "teu": teu, "teu_km": tkm, "revenue_usd": revenue, "opex_usd": opex,
+                         "net_usd": net_cash, "discount_factor": df, "present_value_usd": net_cash * df,
+                         "period": np.where(k <= years, "term", "option")})

@@ -9,6 +9,7 @@ import numpy as np
 from .capacities import read_capacities
 from .energy_table import NODES_FILE, read_energy
 from .geo import countries, locate
+from .concessions import read_concessions
 from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
 from .load import default_data_dir, read_tables
 from .rows import Problem
@@ -49,7 +50,10 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
     # the energy layer (energy_nodes.csv, energy_assets.csv) is optional too; offshore fields lie at sea
     energy, energy_problems = read_energy(data_dir, sources=set(sources["id"]))
     problems.extend(energy_problems)
-    # so is the freight demand (zones.csv with demand.csv)
+    # so are the terms of concessions
+    groups = tables["links.csv"]["group"].dropna()
+    problems.extend(read_concessions(data_dir, groups=groups, sources=sources["id"])[1])
+    # and the freight demand (zones.csv with demand.csv)
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     if (folder / ZONES_FILE).is_file() or (folder / DEMAND_FILE).is_file():
         problems.extend(read_demand(folder, places=places["id"], sources=sources["id"])[2])

@@ -161,6 +161,15 @@ class DemandRow(Row):
     note: str | None = None
 
 
+class ConcessionRow(Row):
+    group: str
+    figure: Literal["capex_usd", "share", "term_years", "option_years"]
+    holder: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    value: float = Field(ge=0, allow_inf_nan=False)
+    source: str | None = None
+    note: str | None = None
+
+
 #: file name → (row model, source columns, columns that are figures needing a source column)
 FILES: dict[str, type[Row]] = {
     "sources.csv": SourceRow,
