@@ -103,59 +103,52 @@ def _passage_masks(passages: list[frozenset[str]]) -> dict[str, np.ndarray]:
     return masks
 
 
-def compile_graph(network: Network) -> RoutingGraph:
-    """Compile the network into a :class:`RoutingGraph`.
+class _Builder:
+    """Collects nodes and edges while a network is compiled."""
 
-    Every link gives two directed runs. Before each run come its virtual edges: the border crossing
-    (``crossings.csv``) and the expected wait for a sailing, half the headway (``services.csv``);
-    a run with neither gets a zero ``connector`` so that no two edges join the same pair of nodes.
+    def __init__(self) -> None:
+        self.layer_node: dict[tuple[int, str], int] = {}
+        self.node_place: list[int] = []
+        self.node_layer: list[int] = []
+        self.cols: dict[str, list] = {k: [] for k in _COLUMNS}
+        self.passages: list[frozenset[str]] = []
 
-    Complexity: O(places + links), all in a few vectorised passes; about 10 ms for the bundled data.
-    """
-    places, links = network.places, network.links
-    place_ids = places["id"].to_numpy(dtype=object)
-    place_index = {pid: i for i, pid in enumerate(place_ids)}
-    country = places["country"].to_numpy(dtype=object)
+    def node(self, place: int, layer: str | None) -> int:
+        """The node of ``place`` on ``layer`` (made once), or a new virtual node when ``layer`` is None."""
+        key = (place, layer or "")
+        if layer is not None and key in self.layer_node:
+            return self.layer_node[key]
+        self.node_place.append(place)
+        self.node_layer.append(LAYERS.index(layer) if layer else -1)
+        if layer is not None:
+            self.layer_node[key] = len(self.node_place) - 1
+        return len(self.node_place) - 1
 
+    def edge(self, u: int, v: int, kind: str, mode: str | None, link: int, a: int, b: int, hours: float,
+             cost: float, co2: float = 0.0, distance: float = 0.0, opens: float = -np.inf,
+             passes: frozenset[str] = frozenset()) -> None:
+        for key, value in zip(_COLUMNS, (u, v, KINDS.index(kind), MODES.index(mode) if mode else -1, link, a, b,
+                                         hours, cost, co2, distance, opens)):
+            self.cols[key].append(value)
+        self.passages.append(passes)
+
+
+_COLUMNS = ("src", "dst", "kind", "mode", "link", "from_place", "to_place", "hours", "cost_usd", "co2", "distance",
+            "open_year")
+
+
+def _add_links(b: _Builder, network: Network, place_index: dict[str, int], country: np.ndarray) -> None:
+    """Two directed runs per link, each after its border crossing and wait for a sailing (or a connector)."""
+    links = network.links
     price = link_tariffs(network.tariffs, links["mode"].to_numpy(), country[links["from"].map(place_index).to_numpy()],
                          country[links["to"].map(place_index).to_numpy()])
     modes = network.modes.set_index("mode")
     crossing = network.crossings.set_index("link")
     frequency = network.services.groupby("link")["frequency_per_week"].max()
-
-    # layer nodes per place
-    layer_node: dict[tuple[int, str], int] = {}
-    node_place: list[int] = []
-    node_layer: list[int] = []
-
-    def node(place: int, layer: str | None) -> int:
-        key = (place, layer or "")
-        if layer is not None and key in layer_node:
-            return layer_node[key]
-        node_place.append(place)
-        node_layer.append(LAYERS.index(layer) if layer else -1)
-        if layer is not None:
-            layer_node[key] = len(node_place) - 1
-        return len(node_place) - 1
-
-    cols = {k: [] for k in ("src", "dst", "kind", "mode", "link", "from_place", "to_place", "hours",
-                            "cost_usd", "co2", "distance", "open_year")}
-    passages: list[frozenset[str]] = []
-
-    def edge(u: int, v: int, kind: str, mode: str | None, link: int, a: int, b: int, hours: float,
-             cost: float, co2: float = 0.0, distance: float = 0.0, opens: float = -np.inf,
-             passes: frozenset[str] = frozenset()) -> None:
-        for key, value in (("src", u), ("dst", v), ("kind", KINDS.index(kind)),
-                           ("mode", MODES.index(mode) if mode else -1), ("link", link), ("from_place", a),
-                           ("to_place", b), ("hours", hours), ("cost_usd", cost), ("co2", co2),
-                           ("distance", distance), ("open_year", opens)):
-            cols[key].append(value)
-        passages.append(passes)
-
     for i, row in enumerate(links.itertuples(index=False)):
-        a, b = place_index[row[1]], place_index[row[2]]  # from, to
+        a, z = place_index[row[1]], place_index[row[2]]  # from, to
         layer = layer_of(row.mode, row.gauge_mm)
-        na, nb = node(a, layer), node(b, layer)
+        na, nz = b.node(a, layer), b.node(z, layer)
         factor = modes.at[row.mode, "co2_kg_per_tkm"]
         electric = modes.at[row.mode, "co2_kg_per_tkm_electric"]
         if row.mode == "rail" and row.electrified and pd.notna(electric):
@@ -165,56 +158,79 @@ def compile_graph(network: Network) -> RoutingGraph:
         else:
             opens = float(row.open_year) if row.open_year is not None and pd.notna(row.open_year) else -np.inf
         passes = frozenset(split_list(row.passages)) - {"none"}
-        for u, v, pu, pv in ((na, nb, a, b), (nb, na, b, a)):
-            pre: list[tuple[str, float, float]] = []
-            if row.id in crossing.index:
-                c = crossing.loc[row.id]
-                pre.append(("border", float(c["dwell_h"]), float(c["cost_usd_per_feu"])))
-            if row.id in frequency.index:
-                pre.append(("wait", 84.0 / float(frequency[row.id]), 0.0))
-            if not pre:
-                pre.append(("connector", 0.0, 0.0))
+        pre: list[tuple[str, float, float]] = []
+        if row.id in crossing.index:
+            c = crossing.loc[row.id]
+            pre.append(("border", float(c["dwell_h"]), float(c["cost_usd_per_feu"])))
+        if row.id in frequency.index:
+            pre.append(("wait", 84.0 / float(frequency[row.id]), 0.0))
+        for u, v, pu, pv in ((na, nz, a, z), (nz, na, z, a)):
             last = u
-            for kind, hours, cost in pre:
-                virtual = node(pu, None)
-                edge(last, virtual, kind, row.mode, i, pu, pu if kind != "border" else pv, hours, cost, opens=opens)
+            for kind, hours, cost in pre or [("connector", 0.0, 0.0)]:
+                virtual = b.node(pu, None)
+                b.edge(last, virtual, kind, row.mode, i, pu, pu if kind != "border" else pv, hours, cost, opens=opens)
                 last = virtual
-            edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price[i],
-                 row.length_km * factor, row.length_km, opens, passes)
+            b.edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price[i],
+                   row.length_km * factor, row.length_km, opens, passes)
 
+
+def _add_terminals(b: _Builder, network: Network, place_index: dict[str, int]) -> None:
+    """Transfers between two layers at a place, both ways."""
     for row in network.terminals.itertuples(index=False):
         p = place_index[row.place]
-        if (p, row.from_layer) not in layer_node or (p, row.to_layer) not in layer_node:
+        if (p, row.from_layer) not in b.layer_node or (p, row.to_layer) not in b.layer_node:
             continue  # a terminal for a layer no link serves here: harmless, flagged by the data check
-        u, v = layer_node[(p, row.from_layer)], layer_node[(p, row.to_layer)]
+        u, v = b.layer_node[(p, row.from_layer)], b.layer_node[(p, row.to_layer)]
         for x, y in ((u, v), (v, u)):
-            edge(x, y, "transfer", None, -1, p, p, float(row.dwell_h), float(row.cost_usd_per_feu))
+            b.edge(x, y, "transfer", None, -1, p, p, float(row.dwell_h), float(row.cost_usd_per_feu))
 
-    n_places = len(place_ids)
+
+def _add_access(b: _Builder, network: Network, n_places: int) -> tuple[np.ndarray, np.ndarray]:
+    """An origin and a destination node per served place, loading onto and unloading from each layer."""
+    modes = network.modes.set_index("mode")
     origin = np.full(n_places, -1)
     destination = np.full(n_places, -1)
-    for (p, layer), n in sorted(layer_node.items()):
+    for (p, layer), n in sorted(b.layer_node.items()):
         mode = mode_of_layer(layer)
         if origin[p] < 0:
-            origin[p], destination[p] = node(p, None), node(p, None)
+            origin[p], destination[p] = b.node(p, None), b.node(p, None)
         h, c = float(modes.at[mode, "handling_h"]), float(modes.at[mode, "handling_cost_usd_per_feu"])
-        edge(origin[p], n, "load", mode, -1, p, p, h, c)
-        edge(n, destination[p], "unload", mode, -1, p, p, h, c)
+        b.edge(origin[p], n, "load", mode, -1, p, p, h, c)
+        b.edge(n, destination[p], "unload", mode, -1, p, p, h, c)
+    return origin, destination
 
+
+def compile_graph(network: Network) -> RoutingGraph:
+    """Compile the network into a :class:`RoutingGraph`.
+
+    Every link gives two directed runs. Before each run come its virtual edges: the border crossing
+    (``crossings.csv``) and the expected wait for a sailing, half the headway (``services.csv``);
+    a run with neither gets a zero ``connector`` so that no two edges join the same pair of nodes.
+
+    Complexity: O(places + links), all in a few vectorised passes; about 10 ms for the bundled data.
+    """
+    place_ids = network.places["id"].to_numpy(dtype=object)
+    place_index = {pid: i for i, pid in enumerate(place_ids)}
+    country = network.places["country"].to_numpy(dtype=object)
+    b = _Builder()
+    _add_links(b, network, place_index, country)
+    _add_terminals(b, network, place_index)
+    origin, destination = _add_access(b, network, len(place_ids))
+    cols = b.cols
     src = np.asarray(cols["src"], dtype=np.int32)
     dst = np.asarray(cols["dst"], dtype=np.int32)
-    n_nodes = len(node_place)
+    n_nodes = len(b.node_place)
     order = np.lexsort((dst, src)).astype(np.int64)
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n_nodes), out=indptr[1:])
     return RoutingGraph(
         network=network, place_ids=place_ids, place_country=country, origin_node=origin,
-        destination_node=destination, node_place=np.asarray(node_place), node_layer=np.asarray(node_layer),
+        destination_node=destination, node_place=np.asarray(b.node_place), node_layer=np.asarray(b.node_layer),
         src=src, dst=dst, kind=np.asarray(cols["kind"], dtype=np.int8), mode=np.asarray(cols["mode"], dtype=np.int8),
         link=np.asarray(cols["link"], dtype=np.int32), from_place=np.asarray(cols["from_place"], dtype=np.int32),
         to_place=np.asarray(cols["to_place"], dtype=np.int32), hours=np.asarray(cols["hours"], float),
         cost_usd=np.asarray(cols["cost_usd"], float), co2_kg_per_t=np.asarray(cols["co2"], float),
         distance_km=np.asarray(cols["distance"], float), open_year=np.asarray(cols["open_year"], float),
-        passages=tuple(passages), passage_edges=_passage_masks(passages), indptr=indptr, indices=dst[order].astype(np.int32), csr_order=order,
-        place_index=place_index,
+        passages=tuple(b.passages), passage_edges=_passage_masks(b.passages), indptr=indptr,
+        indices=dst[order].astype(np.int32), csr_order=order, place_index=place_index,
     )

@@ -187,8 +187,15 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
                     problems.append(Problem(p.name, None, None, f"file is missing from {folder}"))
         return _frames([], [], ""), problems
 
-    nodes = _read(paths[0], NodeRow, problems)
-    assets = _read(paths[1], AssetRow, problems)
+    node_rows, commodity_of = _nodes(_read(paths[0], NodeRow, problems), sources, problems)
+    asset_rows = _assets(_read(paths[1], AssetRow, problems), commodity_of, sources, problems)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:12]
+    return _frames(node_rows, asset_rows, digest), problems
+
+
+def _nodes(nodes: list[tuple[int, dict]], sources: set[str] | None,
+           problems: list[Problem]) -> tuple[list[dict], dict[str, str]]:
+    """The good node rows, and each node's commodity; problems of every row added to ``problems``."""
     node_rows: list[dict] = []
     commodity_of: dict[str, str] = {}
     for line, row in nodes:
@@ -217,6 +224,12 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
         if ok:
             node_rows.append({**row, "line": line})
 
+    return node_rows, commodity_of
+
+
+def _assets(assets: list[tuple[int, dict]], commodity_of: dict[str, str], sources: set[str] | None,
+            problems: list[Problem]) -> list[dict]:
+    """The good asset rows; problems of every row added to ``problems``."""
     asset_rows: list[dict] = []
     seen: set[str] = set()
     by_id = {row["id"]: row for _, row in assets}
@@ -254,8 +267,7 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
             problems.append(Problem(ASSETS_FILE, line, "throughput_year", "say which year the throughput is of"))
         if ok:
             asset_rows.append({**row, "line": line})
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:12]
-    return _frames(node_rows, asset_rows, digest), problems
+    return asset_rows
 
 
 def _to_base(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -58,11 +58,11 @@ def _frame(records: list[dict], model_name: str, index: str | None) -> pd.DataFr
 
 
 def _references(records: dict[str, list[dict]], lines: dict[str, list[int]]) -> list[Problem]:
+    """Rules across rows and tables: unique ids, every figure citing a known source, references."""
     problems: list[Problem] = []
     tables = {name: pd.DataFrame.from_records(rows, columns=_columns(name)) for name, rows in records.items()}
     sources = set(tables["sources.csv"]["id"])
     places = tables["places.csv"]
-    links = tables["links.csv"]
     country = places.set_index("id")["country"].to_dict() if len(places) else {}
 
     for name in ("sources.csv", "places.csv", "links.csv", "crossings.csv"):
@@ -85,9 +85,16 @@ def _references(records: dict[str, list[dict]], lines: dict[str, list[int]]) -> 
             for column in set(figures.values()):
                 cite(name, i, column, row.get(column))
 
-    crossing_links = set(tables["crossings.csv"]["link"])
-    for i, row in enumerate(records["links.csv"]):
-        line = lines["links.csv"][i]
+    problems += _link_problems(records["links.csv"], lines["links.csv"], country, set(tables["crossings.csv"]["link"]))
+    problems += _table_problems(records, lines, tables, country)
+    return problems
+
+
+def _link_problems(rows: list[dict], lines: list[int], country: dict[str, str], crossing_links: set[str]) -> list[Problem]:
+    """Rules of ``links.csv`` that span columns or tables: ends, gauges, opening years, crossings."""
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        line = lines[i]
         for end in ("from", "to"):
             if row[end] not in country:
                 problems.append(Problem("links.csv", line, end, f"unknown place {row[end]!r}"))
@@ -103,7 +110,14 @@ def _references(records: dict[str, list[dict]], lines: dict[str, list[int]]) -> 
                 and country[row["from"]] != country[row["to"]] and row["id"] not in crossing_links):
             problems.append(Problem("links.csv", line, "id",
                                     f"crosses {country[row['from']]}–{country[row['to']]} but has no row in crossings.csv"))
+    return problems
 
+
+def _table_problems(records: dict[str, list[dict]], lines: dict[str, list[int]], tables: dict[str, pd.DataFrame],
+                    country: dict[str, str]) -> list[Problem]:
+    """References between tables (crossings, services and terminals to links and places) and defaults."""
+    problems: list[Problem] = []
+    links = tables["links.csv"]
     link_ids = set(links["id"])
     for i, row in enumerate(records["crossings.csv"]):
         if row["link"] not in link_ids:
