@@ -8,6 +8,8 @@ The public API is small; everything else is private to its module.
 ['Northern via Brest', 'Middle Corridor via Poti', 'Sea via Suez']
 """
 
+from importlib.metadata import version
+
 from .errors import CorridorError, DataError, InvalidOptionError, NoRouteError, UnknownPlaceError
 from .graph import RoutingGraph, compile_graph
 from .network import Network, check_dataset, load_network
@@ -23,7 +25,7 @@ from .energy import (EnergyComparison, EnergyFlows, EnergyNetwork, compare_energ
 from .store import RunStore
 from .sweep import load_sweep, run_sweep
 
-__version__ = "0.1.0"
+__version__ = version("corridor")
 
 __all__ = [
     "CorridorError", "DataError", "InvalidOptionError", "Leg", "Network", "NoRouteError", "Route", "Router",

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +65,13 @@ def default_store_path() -> Path:
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """The package version plus a hash of the engine's source files."""
-    from . import __version__
-
     root = Path(__file__).parent
     digest = hashlib.sha256()
     for name in ENGINE:
         files = sorted((root / name).rglob("*.py")) if (root / name).is_dir() else [root / name]
         for path in files:
             digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:10]}"
+    return f"{version('corridor')}+{digest.hexdigest()[:10]}"
 
 
 def run_key(kind: str, scenario_key: str, params: dict[str, Any], data_version: str, code: str | None = None) -> str:

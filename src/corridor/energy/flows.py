@@ -258,6 +258,20 @@ class EnergyFlows:
                 "supplies": records(self.supplies), "assets": records(self.assets), "seconds": self.seconds}
 
 
+def _binding(arcs: Arcs, solution: Any, cut: np.ndarray, assets: pd.DataFrame, nodes: pd.DataFrame,
+             label: str) -> pd.DataFrame:
+    """What binds: one row per arc of the minimum cut, with why in plain words."""
+    rows = []
+    for k in np.flatnonzero(cut):
+        e = arcs.element[k]
+        bound = float(solution.upper[k])
+        kind, name, why = _why(e, assets.loc[e] if e in assets.index else None, nodes, bound, label,
+                               committed=not arcs.target[k] and arcs.committed[k] > 0)
+        rows.append({"element": e.split(":", 1)[-1] if kind != "asset" else e, "kind": kind, "name": name,
+                     "capacity": bound, "why": why})
+    return pd.DataFrame(rows, columns=["element", "kind", "name", "capacity", "why"])
+
+
 def _why(element: str, row: pd.Series | None, nodes: pd.DataFrame, capacity: float, label: str,
          committed: bool = False) -> tuple[str, str, str]:
     if element.startswith("supply:"):
@@ -334,15 +348,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     table["saturated"] = table["in_service"] & (table["flow"] >= table["capacity"] * (1 - 1e-6)) & (table["capacity"] > 0)
     table["binding"] = table["id"].isin([e for e, c in zip(arcs.element, cut) if c])
 
-    rows = []
-    for k in np.flatnonzero(cut):
-        e = arcs.element[k]
-        bound = float(solution.upper[k])
-        kind, name, why = _why(e, assets.loc[e] if e in assets.index else None, nodes, bound, label,
-                               committed=not arcs.target[k] and arcs.committed[k] > 0)
-        rows.append({"element": e.split(":", 1)[-1] if kind != "asset" else e, "kind": kind, "name": name,
-                     "capacity": bound, "why": why})
-    binding = pd.DataFrame(rows, columns=["element", "kind", "name", "capacity", "why"])
+    binding = _binding(arcs, solution, cut, assets, nodes, label)
 
     field_nodes = nodes[(nodes["commodity"] == commodity) & (nodes["kind"] == "field")]
     supplies = pd.DataFrame({"node": field_nodes.index, "name": field_nodes["name"].to_numpy(),

@@ -214,15 +214,7 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[Problem], places: 
     if shared_text not in ("", "true", "false"):
         problems.append(Problem(FILE, line, "shared", f"must be true, false or empty (got {value['shared']!r})"))
     source, closure_source = tuple(split_list(value["source"])), tuple(split_list(value["closure_source"]))
-    if component != "closure" and not source:
-        problems.append(Problem(FILE, line, "source", f"the {family or 'row'} parameters cite no source"))
-    if component == "closure" and not closure_source:
-        problems.append(Problem(FILE, line, "closure_source", "the closure figures cite no source"))
-    if sources is not None:
-        for column, ids in (("source", source), ("closure_source", closure_source)):
-            for sid in ids:
-                if sid not in sources:
-                    problems.append(Problem(FILE, line, column, f"cites source {sid!r}, which is not in sources.csv"))
+    problems += _citation_problems(line, component, family, source, closure_source, sources)
     if len(problems) > before:
         return None
     return ReliabilityRow(line=line, component=component, mode=mode, country=country, place=place, link=link,
@@ -230,6 +222,19 @@ def _parse_row(raw: dict[str, str], line: int, problems: list[Problem], places: 
                           closure_share=closure_share, closure_mean_h=closure_mean_h,
                           storm_group=value["storm_group"] or None, shared=shared_text == "true",
                           source=source, closure_source=closure_source)
+
+
+def _citation_problems(line: int, component: str, family: str | None, source: tuple[str, ...],
+                       closure_source: tuple[str, ...], sources: set[str] | None) -> list[Problem]:
+    out = []
+    if component != "closure" and not source:
+        out.append(Problem(FILE, line, "source", f"the {family or 'row'} parameters cite no source"))
+    if component == "closure" and not closure_source:
+        out.append(Problem(FILE, line, "closure_source", "the closure figures cite no source"))
+    for column, ids in (("source", source), ("closure_source", closure_source)):
+        out += [Problem(FILE, line, column, f"cites source {sid!r}, which is not in sources.csv")
+                for sid in ids if sources is not None and sid not in sources]
+    return out
 
 
 def load_reliability(data_dir: Path | str | None = None, *, network: object | None = None) -> ReliabilityTable:
