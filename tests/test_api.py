@@ -18,7 +18,8 @@ from corridor.api import create_app
 from corridor.api.jobs import JobKind, QueueFull
 from corridor.api.models import CompareResponse, RouteResponse
 from corridor.cli import app as cli_app
-from corridor.routing import Router
+from corridor.routing import MAX_ALTERNATIVES, Router
+from corridor.store import Run, RunStore
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -78,9 +79,10 @@ def test_capabilities_say_what_exists(client: httpx.Client) -> None:
     assert caps["places"] == 11 and caps["links"] == 12
     for name, feature in caps["features"].items():
         assert feature["available"] or feature["reason"], name
-    assert caps["limits"]["max_alternatives"] == 10
-    if caps["features"]["criticality"]["available"]:
-        assert "criticality" in caps["job_kinds"]
+    for name in ("scenarios", "reliability", "assignment", "criticality", "demand", "store"):
+        assert caps["features"][name] == {"available": True, "reason": ""}
+    assert caps["limits"]["max_alternatives"] == MAX_ALTERNATIVES  # one limit for the CLI and the API
+    assert set(caps["job_kinds"]) >= {"criticality", "assignment"}
 
 
 def test_openapi_and_docs(client: httpx.Client) -> None:
@@ -155,9 +157,7 @@ def test_compare_years_shows_what_tripp_changes(client: httpx.Client) -> None:
     assert any(c["change"] == "new" and "TRIPP" in c["corridor"] for c in body["changes"])
 
 
-def test_reliability_adds_p50_p90_and_a_histogram(client: httpx.Client, app: Any) -> None:
-    if not app.state.features["reliability"].available:
-        pytest.skip(app.state.features["reliability"].reason)
+def test_reliability_adds_p50_p90_and_a_histogram(client: httpx.Client) -> None:
     body = ok(client.post("/api/route", json={"origin": "Xian", "destination": "Duisburg", "alternatives": 2,
                                               "reliability": True, "samples": 2000}))
     for r in body["routes"]:
@@ -166,9 +166,7 @@ def test_reliability_adds_p50_p90_and_a_histogram(client: httpx.Client, app: Any
         assert sum(rel["histogram"]["shares"]) == pytest.approx(1, abs=0.01)
 
 
-def test_scenarios_by_name_only(client: httpx.Client, app: Any) -> None:
-    if not app.state.features["scenarios"].available:
-        pytest.skip(app.state.features["scenarios"].reason)
+def test_scenarios_by_name_only(client: httpx.Client) -> None:
     names = [s["name"] for s in ok(client.get("/api/scenarios"))["scenarios"]]
     assert names
     for bad in ("../../../etc/passwd", "/etc/passwd", str(MINI / "places.csv")):
@@ -302,9 +300,7 @@ def test_job_progress_cancel_timeout_and_bounded_queue(client: httpx.Client, app
     error(client.get("/api/jobs/does-not-exist"), 404)
 
 
-def test_criticality_job_over_http(client: httpx.Client, app: Any) -> None:
-    if "criticality" not in app.state.jobs.kinds:
-        pytest.skip(app.state.features["criticality"].reason or app.state.features["demand"].reason)
+def test_criticality_job_over_http(client: httpx.Client) -> None:
     job = ok(client.post("/api/criticality", json={"scope": "links", "top": 5}), 202)
     done = _wait(client, job["id"], seconds=20)
     assert done["status"] == "done", done
@@ -313,9 +309,7 @@ def test_criticality_job_over_http(client: httpx.Client, app: Any) -> None:
     error(client.post("/api/criticality", json={"scope": "galaxies"}), 422)
 
 
-def test_assignment_job_gives_volume_over_capacity(client: httpx.Client, app: Any) -> None:
-    if "assignment" not in app.state.jobs.kinds:
-        pytest.skip(app.state.features["assignment"].reason)
+def test_assignment_job_gives_volume_over_capacity(client: httpx.Client) -> None:
     job = ok(client.post("/api/assignment", json={"max_iter": 50}), 202)
     done = _wait(client, job["id"], seconds=20)
     assert done["status"] == "done", done
@@ -351,13 +345,8 @@ def test_home_page_or_a_clear_message_when_unbuilt(tmp_path: Path) -> None:
 
 
 def test_run_store_is_read_only_and_by_key(tmp_path: Path) -> None:
-    from corridor.api.capabilities import probe
-
-    feature = probe("store")
-    if not feature.available:
-        pytest.skip(feature.reason)
-    store = feature.module.RunStore(tmp_path / "runs.duckdb")
-    run = feature.module.Run(key="abc123def456", kind="route", scenario="base", scenario_key="0", params={"k": 1},
+    store = RunStore(tmp_path / "runs.duckdb")
+    run = Run(key="abc123def456", kind="route", scenario="base", scenario_key="0", params={"k": 1},
                              data_version="test", code_version="test", summary={"days": 12.5}, result={"ok": True})
     store.put(run)
     app = create_app(data=MINI, warm_shapes=False, store=tmp_path / "runs.duckdb")

@@ -162,6 +162,8 @@ function highlight(index) {
 // -- queries -------------------------------------------------------------------------------
 function options() {
   return {
+    // named, so that a comparison (whose default is the demand's class) draws the routes of the plain view
+    cargo: "general",
     optimize: state.opt,
     alternatives: state.k,
     avoid_countries: state.avoid,

@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..network import Network
+from ..network import Network, default_data_dir
 from ..network.geo import sea_lanes
 from ..network.schema import split_list
+from ..routing import Route
 
 Coords = list[list[float]]
 
@@ -35,7 +36,8 @@ class LinkShapes:
         self._lock = threading.Lock()
 
     def point(self, place_id: str) -> list[float]:
-        return self._xy[place_id]
+        """[lon, lat] of a place ([0, 0] for one the network does not know)."""
+        return self._xy.get(place_id, [0.0, 0.0])
 
     def of(self, link_id: str, from_id: str | None = None) -> Coords:
         """The link's shape, oriented to start at ``from_id`` when given."""
@@ -62,6 +64,25 @@ class LinkShapes:
             with contextlib.suppress(Exception):  # a straight line is a fair drawing when searoute fails
                 return _sea_line(a, b, split_list(link["passages"]))
         return [a, b]
+
+    def route_geojson(self, route: Route) -> dict[str, Any]:
+        """The route's runs as LineStrings (mode, link and end names as properties), then its border and
+        transfer stops as points."""
+        runs, stops = [], []
+        links = self.network.links.index
+        for i, leg in enumerate(route.legs):
+            if leg.kind == "run":
+                if leg.link_id is not None and leg.link_id in links:
+                    coords = self.of(leg.link_id, leg.from_id)
+                else:  # a link a scenario added
+                    coords = [self.point(leg.from_id), self.point(leg.to_id)]
+                runs.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                             "properties": {"leg": i, "mode": leg.mode, "link": leg.link_id, "from": leg.from_name,
+                                            "to": leg.to_name, "hours": round(leg.hours, 1)}})
+            elif leg.kind in ("border", "transfer"):
+                stops.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": self.point(leg.from_id)},
+                              "properties": {"kind": leg.kind, "name": leg.from_name, "hours": round(leg.hours, 1)}})
+        return {"type": "FeatureCollection", "features": runs + stops}
 
     def warm(self) -> None:
         """Compute every sea and ferry shape (a few seconds on the bundled network)."""
@@ -93,9 +114,8 @@ def countries_geojson() -> bytes:
     """The shipped country outlines with rings that cross the antimeridian made continuous (a ring
     that jumps from +180 to −180 would otherwise be drawn as a line across the whole map)."""
     import json
-    from importlib import resources
 
-    path = resources.files("corridor") / "data" / "geo" / "countries.geojson"
+    path = default_data_dir() / "geo" / "countries.geojson"
     data = json.loads(path.read_text(encoding="utf-8"))
 
     def fix_ring(ring: list[list[float]]) -> list[list[float]]:

@@ -91,8 +91,10 @@ class LimitMiddleware:
                 await self._too_large(send)
         except TimeoutError:
             if not started:
-                await send_json(send, 504, {"detail": f"the request took longer than its limit of {self.timeout_s:g} s; "
+                limit = f"{self.timeout_s:g} s"
+                await send_json(send, 504, {"detail": f"the request took longer than its limit of {limit}; "
                                                       "ask for fewer alternatives, or submit long work as a job"})
 
     async def _too_large(self, send: Send) -> None:
-        await send_json(send, 413, {"detail": f"the request body is larger than the limit of {self.max_body_bytes} bytes"})
+        limit = self.max_body_bytes
+        await send_json(send, 413, {"detail": f"the request body is larger than the limit of {limit} bytes"})

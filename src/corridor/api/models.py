@@ -7,21 +7,28 @@ either with :class:`RouteResponse`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..freight.congestion import ALGORITHMS
+from ..network.schema import Mode
+from ..routing import MAX_ALTERNATIVES
 from ..settings import OBJECTIVES
 
 Objective = Literal["time", "cost", "co2", "generalized"]
-assert set(OBJECTIVES) == {"time", "cost", "co2", "generalized"}
+assert set(OBJECTIVES) == set(get_args(Objective))
+Algorithm = Literal["bfw", "cfw", "fw", "gp", "sue"]
+assert set(ALGORITHMS) == set(get_args(Algorithm))
 
-#: limits on what one request may ask for (anything beyond gets a 422)
-MAX_ALTERNATIVES = 10
+#: limits on what one request may ask for (anything beyond gets a 422); alternatives: as the CLI
 MAX_LIST = 40
 MAX_NAME = 120
 
 Name = Field(min_length=1, max_length=MAX_NAME)
+#: the cargo class of an analysis of the demand (compare, criticality, assignment), as the CLI's
+Cargo = Field(None, min_length=1, max_length=40,
+              description="Cargo class of cargo.csv (default: the demand's, `high_value`, as the CLI).")
 
 
 class Problem(BaseModel):
@@ -37,6 +44,10 @@ class ErrorOut(BaseModel):
     detail: str
     suggestions: list[str] = Field(default_factory=list, description="Nearest known names, for an unknown place.")
     problems: list[Problem] = Field(default_factory=list, description="Field by field, for a 422.")
+
+
+#: the error responses an endpoint documents (OpenAPI)
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 413, 422, 504)}
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -65,7 +76,7 @@ class RouteOptions(BaseModel):
     optimize: Objective = "generalized"
     alternatives: int = Field(1, ge=1, le=MAX_ALTERNATIVES, description="How many different corridors.")
     avoid_countries: list[str] = Field(default_factory=list, max_length=MAX_LIST, examples=[["RU", "IR"]])
-    avoid_modes: list[Literal["rail", "road", "ferry", "sea"]] = Field(default_factory=list, max_length=4)
+    avoid_modes: list[Mode] = Field(default_factory=list, max_length=4)
     avoid_passages: list[str] = Field(default_factory=list, max_length=MAX_LIST, examples=[["suez"]])
     via: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     year: int | None = Field(None, ge=1990, le=2100, description="Links open in this year (default: this year).")
@@ -89,7 +100,8 @@ class RouteRequest(RouteOptions):
     destination: str = Name
     reliability: bool = Field(False, description="Add P50/P90 transit times (when reliability exists).")
     samples: int = Field(20_000, ge=100, le=200_000, description="Monte Carlo draws for `reliability`.")
-    month: int | None = Field(None, ge=1, le=12, description="Month of departure for `reliability` (default: all year).")
+    month: int | None = Field(None, ge=1, le=12,
+                              description="Month of departure for `reliability` (default: all year).")
     geometry: bool = Field(False, description="Add each route's line as GeoJSON.")
 
 
@@ -110,7 +122,7 @@ class LegOut(BaseModel):
 
 
 class ReliabilityOut(BaseModel):
-    """Door-to-door transit-time distribution of one route (Monte Carlo, :mod:`corridor.reliability`)."""
+    """Door-to-door transit-time distribution of one route (Monte Carlo, :mod:`corridor.freight.reliability`)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -148,6 +160,13 @@ class RouteResponse(BaseModel):
 
 
 # -- compare --------------------------------------------------------------------------------
+class CompareOptions(RouteOptions):
+    """One side of a comparison: route options, but cargo defaults to the demand's class, as every
+    scenario analysis does (see docs/api.md, "Defaults")."""
+
+    cargo: str | None = Cargo  # type: ignore[assignment]
+
+
 class CompareRequest(BaseModel):
     """Two route queries between the same places that differ by year, constraints or scenario."""
 
@@ -155,8 +174,8 @@ class CompareRequest(BaseModel):
 
     origin: str = Name
     destination: str = Name
-    base: RouteOptions = Field(default_factory=RouteOptions)
-    variant: RouteOptions = Field(description="E.g. {\"year\": 2030} to see what planned links change.")
+    base: CompareOptions = Field(default_factory=CompareOptions)
+    variant: CompareOptions = Field(description="E.g. {\"year\": 2030} to see what planned links change.")
     reliability: bool = False
     samples: int = Field(20_000, ge=100, le=200_000)
     month: int | None = Field(None, ge=1, le=12)
@@ -218,6 +237,7 @@ class CriticalityRequest(BaseModel):
     year: int | None = Field(None, ge=1990, le=2100)
     rank_by: Literal["unrouted", "cost"] = "unrouted"
     scenario: str | None = Field(None, min_length=1, max_length=80)
+    cargo: str | None = Cargo
     top: int = Field(50, ge=1, le=500, description="Rows of the ranking returned.")
 
 
@@ -226,11 +246,15 @@ class AssignmentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    year: int | None = Field(None, ge=1990, le=2100, description="Default: the demand's base year.")
-    algorithm: Literal["bfw", "cfw", "fw", "msa", "sue"] = "bfw"
-    gap: float = Field(1e-4, gt=0, le=0.5)
-    max_iter: int = Field(200, ge=1, le=2000)
+    year: int | None = Field(None, ge=1990, le=2100,
+                             description="Default: the scenario's, else 2024 (the demand's base year).")
+    algorithm: Algorithm = "bfw"
+    gap: float | None = Field(None, gt=0, le=0.5, description="Default: 1e-4 (relative gap), 1e-3 for sue "
+                              "(relative flow change), as `corridor assign`.")
+    max_iter: int | None = Field(None, ge=1, le=2000, description="Default: 500, 300 for sue.")
+    theta: float = Field(0.02, gt=0, le=100, description="Logit dispersion per hour-equivalent (sue only).")
     scenario: str | None = Field(None, min_length=1, max_length=80)
+    cargo: str | None = Cargo
     top: int = Field(10, ge=1, le=100, description="Rows of the bottleneck tables.")
 
 

@@ -78,7 +78,7 @@ def assign(
         payload = flows.to_dict(top)
         payload["scenario"] = scenario
         payload["map"] = str(written) if written else None
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        emit(payload)
         return
     what = f"logit SUE, θ = {flows.theta:g} per hour-equivalent" if flows.algorithm == "sue" \
         else f"user equilibrium ({flows.algorithm})"
