@@ -50,4 +50,26 @@ def test_errors(mini_router: Router) -> None:
     with pytest.raises(InvalidOptionError, match="objective"):
         mini_router.route("Xi'an", "Duisburg", optimize="fastest")
     with pytest.raises(InvalidOptionError, match="ISO 3166"):
-        mini_router.route("Xi'an", "Duisburg", avoid_countries=["Russia"])
+        mini_router.route("Xi'an", "Duisburg", avoid_countries=["Narnia"])
+    # a country's name and its code, in any case, avoid the same country
+    by_name = mini_router.route("Xi'an", "Duisburg", avoid_countries=["russia"])[0]
+    assert by_name.legs == mini_router.route("Xi'an", "Duisburg", avoid_countries=["RU"])[0].legs
+
+
+@pytest.mark.parametrize("name", ["SUEZ", "seuz", "hormuz", "cape", "nowhere"])
+def test_sea_passages_are_checked(mini_router: Router, name: str) -> None:
+    """A passage name is one the network's sea lanes use (any case; everyday names such as cape and
+    hormuz too) or it is refused with the known ones: never silently ignored."""
+    known = set(mini_router.passages)
+    folded = {"suez": "suez", "hormuz": "ormuz", "cape": "south_africa"}.get(name.casefold())
+    if folded in known:
+        mini_router.usable(avoid_passages=[name])
+    else:
+        with pytest.raises(InvalidOptionError, match="sea passage"):
+            mini_router.usable(avoid_passages=[name])
+
+
+@pytest.mark.parametrize("year", [1900, -1, 3000])
+def test_years_outside_the_model_are_refused(mini_router: Router, year: int) -> None:
+    with pytest.raises(InvalidOptionError, match="year must be"):
+        mini_router.route("Xi'an", "Duisburg", year=year)

@@ -19,10 +19,13 @@ from .names import PlaceIndex
 from .network import Network, load_network
 from .network.geo import NORTHERN, countries as _countries
 from .network.schema import MODES
+from . import validate
 from .settings import OBJECTIVES, Settings
 
 _RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
 _SEA, _FERRY = MODES.index("sea"), MODES.index("ferry")
+#: everyday names of the sea passages the sea lanes (searoute) name otherwise
+PASSAGE_ALIASES = {"cape": "south_africa", "cape_of_good_hope": "south_africa", "hormuz": "ormuz"}
 #: most materially different corridors one query may ask for (the CLI and the REST API share it)
 MAX_ALTERNATIVES = 20
 
@@ -131,6 +134,11 @@ class Router:
         isos, names, _ = _countries()
         return {iso: name for iso, name in zip(isos, names) if iso} | {"TR": "Türkiye"}
 
+    @property
+    def passages(self) -> list[str]:
+        """The sea passages the network's sea links use (``suez``, ``babalmandab``, ``cape``…)."""
+        return sorted(self.graph.passage_edges)
+
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:
         """CO2e per FEU of every edge, kg."""
@@ -153,21 +161,19 @@ class Router:
                avoid_modes: Iterable[str] = (), avoid_passages: Iterable[str] = ()) -> np.ndarray:
         """Boolean mask of the edges usable under these constraints."""
         g = self.graph
-        year = _dt.date.today().year if year is None else int(year)
+        year = _dt.date.today().year if year is None else validate.year(year)
         ok = g.open_year <= year
-        avoid = {c.strip().upper() for c in avoid_countries if c.strip()}
-        unknown = avoid - set(g.place_country) - set(self._country_name)
-        if unknown:
-            raise InvalidOptionError(f"unknown country code(s) {', '.join(sorted(unknown))}: use ISO 3166-1 alpha-2 codes such as RU, IR")
+        avoid = set(validate.choices(avoid_countries, set(g.place_country) | set(self._country_name), "country code",
+                                     upper=True, aliases={v: k for k, v in self._country_name.items()},
+                                     allowed="use ISO 3166-1 alpha-2 codes such as RU, IR"))
         if avoid:
             bad = np.isin(g.place_country, list(avoid))
             ok &= ~bad[g.from_place] & ~bad[g.to_place]
-        modes = {m.strip().lower() for m in avoid_modes if m.strip()}
-        if modes - set(MODES):
-            raise InvalidOptionError(f"unknown mode(s) {', '.join(sorted(modes - set(MODES)))}; modes are {', '.join(MODES)}")
+        modes = set(validate.choices(avoid_modes, MODES, "mode"))
         if modes:
             ok &= ~np.isin(g.mode, [MODES.index(m) for m in modes])
-        passages = set(avoid_passages) | set(self.settings.avoid_passages)
+        passages = set(validate.choices([*avoid_passages, *self.settings.avoid_passages], self.passages, "sea passage",
+                                        aliases=PASSAGE_ALIASES))
         if passages:
             ok &= ~g.through(passages)
         return ok
