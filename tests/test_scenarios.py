@@ -1,4 +1,5 @@
-"""Scenarios: reading with file:line errors, extends, every operation, purity, the bundled files."""
+"""Scenarios: reading with file:line errors, extends, every operation, purity, the bundled files, the table of
+operations."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from corridor.cli import app
 from corridor.network import load_network
+from corridor.network.geo import haversine_km
 from corridor.routing import Router
 from corridor.scenarios import (
     ScenarioError,
@@ -17,9 +19,12 @@ from corridor.scenarios import (
     apply_scenario,
     bundled_scenarios,
     changed_links,
+    compose_yaml,
     load_scenario,
     scenario_from_text,
 )
+from corridor.scenarios import spec
+from corridor.scenarios.operations import OPERATIONS
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -58,6 +63,12 @@ def test_duplicate_key_and_unknown_top_key(tmp_path: Path) -> None:
     assert ":3" in error_of(load_scenario, write(tmp_path, "d.yaml", "name: a\noperations: []\nname: b\n"))
     message = error_of(load_scenario, write(tmp_path, "u.yaml", "name: a\nopertions: []\n"))
     assert ":2" in message and "unknown key 'opertions'" in message
+
+
+def test_compose_yaml_names_file_and_line() -> None:
+    assert compose_yaml("a: 1\n", "f.yaml") is not None and compose_yaml("", "f.yaml") is None
+    message = error_of(compose_yaml, "a: 1\nb: [2\n", "f.yaml")
+    assert message.startswith("f.yaml:") and "not valid YAML" in message
 
 
 def test_figure_without_source_is_refused(tmp_path: Path) -> None:
@@ -205,6 +216,47 @@ operations:
     assert grown["teu_per_year"].round(6).tolist() == [242.0, 121.0]
     bad = scenario_from_text("operations:\n  - demand: {scale: 2, origin: MARS}\n    source: T-EST\n")
     assert "unknown zone 'MARS'" in error_of(apply_demand, od, bad)
+
+
+def test_tariff_of_a_country_without_its_own_starts_from_the_default_row(mini) -> None:
+    sc = scenario_from_text("""
+operations:
+  - scale: {mode: rail, country: [AZ, KZ], tariff_usd_per_feu_km: 2}
+    source: T-EST
+  - set: {mode: road, tariff_usd_per_feu_km: 3}
+    source: T-EST
+""")
+    tariffs = apply_scenario(mini, sc).tariffs.set_index(["mode", "country"])["cost_usd_per_feu_km"]
+    assert tariffs[("rail", "AZ")] == pytest.approx(1.2)  # the '*' rail tariff, 0.6, doubled
+    assert tariffs[("rail", "KZ")] == pytest.approx(1.0) and tariffs[("rail", "*")] == pytest.approx(0.6)
+    assert tariffs[("road", "*")] == 3
+
+
+def test_add_link_without_length_is_great_circle_times_circuity(mini) -> None:
+    sc = scenario_from_text("operations:\n  - add_link: {id: R-GC, waypoints: [AZ-HORADIZ, AZ-ALAT], mode: rail, "
+                            "gauge_mm: 1520, speed_kmh: 50, circuity: 1.5}\n    source: T-EST\n")
+    length = apply_scenario(mini, sc).links.at["R-GC", "length_km"]
+    assert length == round(float(haversine_km(47.03, 39.45, 49.42, 39.95)) * 1.5, 1)
+
+
+# -- the table of operations ------------------------------------------------------------------
+def test_every_operation_is_documented_checked_and_does_something() -> None:
+    for name, kind in OPERATIONS.items():
+        assert f"``{name}``" in spec.__doc__, f"{name} is not documented in corridor.scenarios.spec"
+        assert kind.freight_check or kind.energy_check
+        assert kind.freight or kind.energy or name == "demand"  # demand grows the demand, not a network
+
+
+def test_energy_operations_read_with_their_optional_keys() -> None:
+    sc = scenario_from_text("""
+operations:
+  - add_asset: {id: X, name: X, commodity: gas, kind: pipeline, from: "gas:A", to: "gas:B", capacity: 3,
+                unit: bcm_per_year, group: NEW, status: planned, open_year: 2031}
+    source: S
+""")
+    assert sc.operations[0].args["group"] == "NEW"
+    message = error_of(scenario_from_text, "operations:\n  - restrict: {asset: CPC}\n")
+    assert "<text>:2: restrict: energy assets are selected by open, close, set and scale" in message
 
 
 # -- bundled --------------------------------------------------------------------------------

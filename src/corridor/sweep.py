@@ -32,7 +32,7 @@ from .errors import DataError
 from .network import Network, load_network
 from .parallel import run_tasks
 from .freight.inputs import freight_inputs
-from .scenarios import Scenario, ScenarioError, _compose, load_scenario
+from .scenarios import Scenario, ScenarioError, compose_yaml, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
 ANALYSES = ("summary", "economics", "criticality", "energy")
@@ -90,7 +90,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{file}: cannot be read: {exc}") from None
-    root = _compose(text, file)
+    root = compose_yaml(text, file)
     if not isinstance(root, yaml.MappingNode):
         raise ScenarioError(f"{file}:1: a sweep is a mapping with analysis:, scenarios: and parameters:")
     lines = {str(k.value): k.start_mark.line + 1 for k, _ in root.value}

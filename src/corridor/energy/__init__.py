@@ -10,7 +10,7 @@ from .compare import EnergyComparison, compare_energy
 from .criticality import energy_criticality
 from .flows import EUROPE, EnergyFlows, energy_flows
 from .plot import plot_energy
-from ..scenarios.energy import apply_energy_scenario
+from ..scenarios import apply_energy_scenario
 
 __all__ = [
            "BASE_UNIT",

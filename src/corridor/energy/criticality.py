@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..network.energy_table import EnergyNetwork, load_energy
+from ..scenarios import apply_energy_scenario, load_scenario
 from .flows import DEFAULT_TARGET, build_arcs, solve_arcs
-from ..scenarios.energy import apply_energy_scenario
 
 
 def _delivered(energy: EnergyNetwork, commodity: str, to: str | list[str], year: int | None) -> tuple[float, float]:
@@ -41,8 +41,6 @@ def energy_criticality(energy: EnergyNetwork | None = None, commodity: str = "ga
         One row per asset or group, worst first: ``element``, ``name``, ``delivered`` (to the target
         markets without it), ``loss`` and ``loss_share`` (of the base), ``loss_total`` (to all markets).
     """
-    from ..scenarios import load_scenario
-
     if scope not in ("assets", "groups"):
         raise ValueError(f"scope must be assets or groups, not {scope!r}")
     energy = load_energy() if energy is None else energy

@@ -33,7 +33,9 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from ..errors import InvalidOptionError
 from ..formats.json import records
-from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork
+from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork, load_energy
+from ..network.geo import haversine_km
+from ..scenarios import apply_energy_scenario, load_scenario
 
 #: what "Europe" means as a target: the EU, EFTA, the UK and the Western Balkans, Moldova and Ukraine
 EUROPE = frozenset({
@@ -86,12 +88,6 @@ def _targets(nodes: pd.DataFrame, to: str | list[str]) -> pd.Series:
     return chosen
 
 
-def _great_circle_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = (np.radians(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(h))
-
-
 def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "europe",
                year: int | None = None) -> Arcs:
     """The arcs of one commodity's flow problem: assets in service in ``year``, supplies and markets."""
@@ -106,7 +102,8 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "
     target = _targets(nodes, to)[markets.index].to_numpy(bool)
     # the min-cost step weighs pipeline-kilometres; an asset without a length counts its ends' great-circle distance
     ends = nodes.loc[:, ["lon", "lat"]].astype(float)
-    crow = _great_circle_km(ends.loc[assets["from"]].to_numpy(), ends.loc[assets["to"]].to_numpy())
+    a, b = ends.loc[assets["from"]].to_numpy(), ends.loc[assets["to"]].to_numpy()
+    crow = haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     length = assets["length_km"].astype(float).fillna(pd.Series(crow, index=assets.index)).to_numpy()
     tail = np.concatenate([assets["from"].map(index).to_numpy(int), np.full(len(fields), n),
                            markets.index.map(index).to_numpy(int)])
@@ -314,10 +311,6 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     >>> gas.delivered <= gas.delivered_total
     True
     """
-    from ..network.energy_table import load_energy
-    from ..scenarios import load_scenario
-    from ..scenarios.energy import apply_energy_scenario
-
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)
     energy = apply_energy_scenario(energy, sc)

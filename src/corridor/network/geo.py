@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+import numpy.typing as npt
 from shapely import STRtree, points
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -62,3 +63,17 @@ def sea_lanes() -> dict[str, np.ndarray]:
         return {}
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     return {f["properties"]["link"]: np.asarray(f["geometry"]["coordinates"], float) for f in features}
+
+
+def haversine_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike,
+                 lat2: npt.ArrayLike) -> np.ndarray | float:
+    """Great-circle distance in km between points in degrees (numbers or arrays of equal length).
+
+    Examples
+    --------
+    >>> round(float(haversine_km(0, 0, 0, 1)), 1)
+    111.2
+    """
+    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    h = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(h))  # 6371 km: the Earth's mean radius
