@@ -18,12 +18,17 @@ from typing import Any, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from . import validate
 from .errors import CorridorError, InvalidOptionError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _SHARED: Any = None
+
+
+#: local worker processes one run may start, at most (more than the machine's CPUs only adds overhead)
+MAX_WORKERS = 64
 
 
 def default_workers() -> int:
@@ -106,6 +111,7 @@ def run_tasks(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T], *, wor
     weights : sequence of int, optional
         How far each item advances the progress bar (default 1 each).
     """
+    validate.whole(workers, "workers", 1, MAX_WORKERS)
     n = len(items)
     results: list[Any] = [None] * n
     steps = list(weights) if weights is not None else [1] * n

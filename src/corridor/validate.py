@@ -61,7 +61,7 @@ def choices(values: Iterable[str], known: Iterable[str], what: str, *, upper: bo
         if key not in folded:
             near = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(folded[n] for n in near)}? " if near else ""
-            raise InvalidOptionError(f"unknown {what} {str(v)!r}; {hint}{allowed or 'known: ' + ', '.join(known)}")
+            raise InvalidOptionError(f"unknown {what} {str(v)!r}; {hint}{allowed or 'known: ' + (', '.join(known) or 'none')}")
         out.append(folded[key].upper() if upper else folded[key])
     return out
 

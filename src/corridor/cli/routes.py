@@ -111,8 +111,7 @@ def route(
     """Best route from ORIGIN to DESTINATION and materially different alternatives."""
     by_spread = optimize in ("p50", "p90", "p95", "mean")
     simulate_it = reliability or by_spread or deadline_days is not None or plot is not None
-    if simulate_it:
-        _check_reliability_options(samples, month, deadline_days, optimize)
+    _check_reliability_options(samples, month, deadline_days, optimize)
     if seed < 0:
         fail(f"--seed must be a non-negative whole number, not {seed}")
     router = _router(data, cargo)

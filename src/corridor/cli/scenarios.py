@@ -9,7 +9,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from .. import validate
 from .common import DataOption, JsonOption, StoreOption, console, emit, err, fail, fmt, guarded
+
+#: Monte Carlo draws per route for P90 in a comparison, at most
+MAX_COMPARE_SAMPLES = 1_000_000
 
 
 def compare(
@@ -34,6 +38,9 @@ def compare(
     from ..freight.compare import read_pairs
     from ..freight.inputs import freight_inputs
 
+    guarded(lambda: validate.whole(samples, "--samples", 0, MAX_COMPARE_SAMPLES))
+    if not no_map and out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file: give a folder for the map and the GeoJSON")
     inputs = guarded(lambda: freight_inputs(data=data, cargo=cargo))
     chosen = _pairs_from_args(list(ctx.args))
     if pairs is not None:
@@ -44,10 +51,13 @@ def compare(
                                         demand=inputs.demand, settings=inputs.settings, reliability_samples=samples))
     files = {}
     if not no_map:
-        out.mkdir(parents=True, exist_ok=True)
         stem = f"compare-{result.base.name}-vs-{result.scenario.name}"
-        files = {"png": str(result.plot(out / f"{stem}.png")),
-                 "geojson": str(result.write_geojson(out / f"{stem}.geojson"))}
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            files = {"png": str(result.plot(out / f"{stem}.png")),
+                     "geojson": str(result.write_geojson(out / f"{stem}.geojson"))}
+        except OSError as exc:
+            fail(f"cannot write the map to {out}: {exc.strerror or exc}")
     if as_json:
         emit({**result.to_dict(top_links=top), "files": files})
         return
@@ -73,8 +83,10 @@ def criticality(
     """Remove each element in turn; rank by the increase in generalized cost and the TEU left without a route."""
     from ..freight.criticality import criticality as run_criticality
     from ..freight.inputs import freight_inputs
-    from ..parallel import default_workers, progress_bar
+    from ..parallel import MAX_WORKERS, default_workers, progress_bar
 
+    guarded(lambda: (validate.whole(top, "--top", 1, 100_000), validate.whole(workers, "--workers", 0, MAX_WORKERS),
+                     validate.year(year, "--year")))
     inputs = guarded(lambda: freight_inputs(scenario, data=data, cargo=cargo))
     od = guarded(lambda: inputs.od)
     sc = inputs.scenario
@@ -168,8 +180,8 @@ def scenarios(
     """List the bundled scenarios, or show and validate one against the dataset."""
     from ..network import load_network
     from ..network.energy_table import read_energy
-    from ..scenarios import apply_scenario, bundled_scenarios, changed_links, load_scenario
-    from ..scenarios.energy import apply_energy_scenario, changed_assets
+    from ..scenarios import (apply_energy_scenario, apply_scenario, bundled_scenarios, changed_assets, changed_links,
+                             load_scenario)
 
     if name is None:
         items = [guarded(lambda n=n: load_scenario(n)) for n in bundled_scenarios()]

@@ -219,12 +219,18 @@ def _link_table(n0: Network, n1: Network, f0: DemandFlows, f1: DemandFlows) -> p
 
 
 def read_pairs(path: str | Path) -> list[tuple[str, str]]:
-    """Origin–destination pairs from a CSV file with columns ``origin,destination`` (names or ids)."""
+    """Origin–destination pairs from a CSV file with columns ``origin,destination`` (names or ids).
+
+    Raises
+    ------
+    DataError
+        Naming the file (and line): unreadable, not UTF-8, no such columns, a missing place, no pair at all.
+    """
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, comment="#")
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{path}: cannot read pairs: {exc}") from None
+        frame = pd.read_csv(path, dtype=str, comment="#", encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{path}: cannot read pairs as a UTF-8 CSV file: {exc}") from None
     if not {"origin", "destination"} <= set(frame.columns):
         raise DataError(f"{path} line 1: the header must name the columns origin,destination")
     out = []
@@ -232,5 +238,6 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
         if pd.isna(r.origin) or pd.isna(r.destination):
             raise DataError(f"{path} line {i}: origin and destination are both needed")
         out.append((str(r.origin), str(r.destination)))
+    if not out:
+        raise DataError(f"{path}: no pair: give one origin,destination per line after the header")
     return out
-

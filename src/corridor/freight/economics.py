@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import validate
 from ..errors import InvalidOptionError
 from ..network import Network
 from ..network.concessions import Concession, load_concessions
@@ -28,6 +29,8 @@ from .inputs import FreightInputs
 #: default growth: +~30% China–EU trade 2021→2030 in the World Bank's trade model ⇒ 1.3^(1/9) − 1
 DEFAULT_GROWTH = 0.03
 DEFAULT_DISCOUNT = 0.08
+#: the longest concession term or option considered, years (TRIPP: 49 + 50)
+MAX_YEARS = 200
 
 
 @dataclass(frozen=True)
@@ -123,12 +126,14 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     opex_share : float
         Operating cost as a share of revenue (0 = not modelled).
     """
-    if years < 1 or option_years < 0:
-        raise InvalidOptionError("years must be ≥ 1 and option years ≥ 0")
-    if not -0.5 < discount < 1:
-        raise InvalidOptionError(f"discount rate {discount} is outside (−0.5, 1): give e.g. 0.08 for 8%")
-    if not 0 <= opex_share <= 1:
-        raise InvalidOptionError("opex share must lie between 0 and 1")
+    years, option_years = validate.whole(years, "years", 1, MAX_YEARS), validate.whole(option_years, "option years", 0, MAX_YEARS)
+    discount = validate.number(discount, "discount rate (e.g. 0.08 for 8%)", -0.5, 1)
+    growth = validate.number(growth, "traffic growth per year (e.g. 0.03 for 3%)", -0.5, 0.5)
+    opex_share = validate.number(opex_share, "opex share", 0, 1)
+    start_year = validate.year(start_year, "start year")
+    capex_usd = None if capex_usd is None else validate.number(capex_usd, "capex (US$)", 0)
+    if not links.strip(", "):
+        raise InvalidOptionError("links: name a link group (e.g. TRIPP) or link ids, separated by commas")
     sc, net = inputs.scenario, inputs.network
     ids = select_links(inputs.base, links)
     group = links.split(",")[0].strip()

@@ -1,0 +1,61 @@
+"""Bad options get one clear error from the CLI (exit 1, no traceback), never a silently wrong answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli import app
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("route", "Xian", "Duisburg", "--avoid-passage", "seuz"), "unknown sea passage 'seuz'; known: none"),
+    (("route", "Xian", "Duisburg", "--avoid", "Narnia"), "ISO 3166-1"),
+    (("route", "Xian", "Duisburg", "--year", "1900"), "year must be a whole number from 1990 to 2100"),
+    (("route", "Xian", "Duisburg", "--month", "13"), "--month must be 1"),
+    (("economics", "--links", ""), "links: name a link group"),
+    (("economics", "--links", "TRIPP", "--growth", "-2"), "traffic growth per year"),
+    (("economics", "--links", "TRIPP", "--growth", "inf"), "must be a finite number"),
+    (("economics", "--links", "TRIPP", "--start-year", "-5"), "start year must be"),
+    (("economics", "--links", "TRIPP", "--capex", "-1"), "capex (US$) must be"),
+    (("economics", "--links", "TRIPP", "--years", "1000000"), "years must be a whole number from 1 to 200"),
+    (("criticality", "--top", "-1"), "--top must be"),
+    (("criticality", "-j", "1000"), "--workers must be"),
+    (("compare", "base", "tripp", "--pair", "Baku", "Poti", "--samples", "-1"), "--samples must be"),
+])
+def test_bad_options_are_refused(args: tuple[str, ...], message: str) -> None:
+    code, out = run(*args, "--data", str(MINI))
+    assert code == 1 and message in out and "Traceback" not in out, out
+
+
+def test_compare_out_and_pairs_files(tmp_path: Path) -> None:
+    file = tmp_path / "a-file"
+    file.write_text("x", encoding="utf-8")
+    code, out = run("compare", "base", "base", "--pair", "Xian", "Aktau", "--out", str(file), "--data", str(MINI))
+    assert code == 1 and "is a file" in out
+    empty = tmp_path / "empty.csv"
+    empty.write_text("origin,destination\n", encoding="utf-8")
+    code, out = run("compare", "base", "base", "--pairs", str(empty), "--data", str(MINI))
+    assert code == 1 and "no pair" in out
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text("origin,destination\nXian,Aktau\n", encoding="utf-16")
+    code, out = run("compare", "base", "base", "--pairs", str(utf16), "--data", str(MINI))
+    assert code == 1 and "UTF-8" in out and "Traceback" not in out
+
+
+def test_passage_suggestions_on_the_bundled_network() -> None:
+    code, out = run("route", "Shanghai", "Rotterdam", "--avoid-passage", "seuz")
+    assert code == 1 and "did you mean suez?" in out
+    code, out = run("route", "Shanghai", "Rotterdam", "--avoid-passage", "SUEZ,cape", "--json")
+    corridor = json.loads(out)["routes"][0]["corridor"]
+    assert code == 0 and "Suez" not in corridor and "Cape" not in corridor, corridor
