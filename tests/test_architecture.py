@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "corridor"
 
 #: lowest first; a module may import its own layer (without a circle) or lower ones, never higher
 LAYERS: list[tuple[str, ...]] = [
-    ("corridor.errors", "corridor.settings", "corridor.formats.json"),
+    ("corridor.errors", "corridor.validate", "corridor.settings", "corridor.formats.json"),
     ("corridor.network",),
     ("corridor.assignment", "corridor.scenarios", "corridor.names", "corridor.graph", "corridor.formats"),
     ("corridor.routing", "corridor.maps", "corridor.parallel", "corridor.store"),
