@@ -59,3 +59,30 @@ def test_passage_suggestions_on_the_bundled_network() -> None:
     code, out = run("route", "Shanghai", "Rotterdam", "--avoid-passage", "SUEZ,cape", "--json")
     corridor = json.loads(out)["routes"][0]["corridor"]
     assert code == 0 and "Suez" not in corridor and "Cape" not in corridor, corridor
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("analysis: economics\nfixed: {links: TRIPP, years: 100000000}\n", "years must be a whole number from 1 to 200"),
+    ("analysis: economics\nfixed: {links: TRIPP}\nparameters: {growth: [.inf]}\n", "must be a finite number"),
+    ("analysis: summary\nscenarios: []\n", "non-empty list"),
+    ("analysis: summary\nparameters: {year: [" + ",".join(["2026"] * 2000) + "], co2_price_usd_per_t: ["
+     + ",".join(["1"] * 1001) + "]}\n", "2,002,000 runs"),
+    ("analysis: criticality\nfixed: {top: -1}\n", "top must be"),
+    ("a: &a [1, 2, 3]\nb: [*a, *a]\nanalysis: summary\n", "aliases"),
+])
+def test_bad_sweeps_are_refused_before_they_start(tmp_path: Path, spec: str, message: str) -> None:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(spec, encoding="utf-8")
+    code, out = run("sweep", str(path), "--store", str(tmp_path / "runs.duckdb"), "--data", str(MINI))
+    assert code == 1 and message in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: &a ['lol', 'lol', 'lol']\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\noperations: []\n", "aliases (*a)"),
+    ("name: deep\noperations:\n  - close: {link: X}\n    note: " + "[" * 10_000 + "]" * 10_000 + "\n", "nested more"),
+])
+def test_yaml_bombs_and_deep_nesting_are_refused_at_once(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out = run("scenarios", str(path), "--data", str(MINI))
+    assert code == 1 and message in out and "Traceback" not in out, out

@@ -19,6 +19,7 @@ an interrupted sweep resumes where it stopped. Each finished run is written in i
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,11 +28,14 @@ from typing import Any
 
 import yaml
 
+from . import validate
+from .errors import DataError, InvalidOptionError
+from .freight.criticality import RANKS, SCOPES
 from .freight.demand import Demand, demand_settings, has_demand, load_demand
-from .errors import DataError
+from .freight.economics import check_terms
+from .freight.inputs import freight_inputs
 from .network import Network, load_network
 from .parallel import run_tasks
-from .freight.inputs import freight_inputs
 from .scenarios import Scenario, ScenarioError, compose_yaml, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
@@ -45,6 +49,8 @@ PARAMETERS: dict[str, dict[str, type]] = {
     "energy": {"year": int, "commodity": str, "to": str},
 }
 SPEC_KEYS = ("name", "analysis", "scenarios", "parameters", "fixed", "description")
+#: runs one sweep may hold (a larger grid is refused before anything starts)
+MAX_RUNS = 100_000
 
 
 @dataclass(frozen=True)
@@ -105,9 +111,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
     analysis = data.get("analysis", "summary")
     if analysis not in ANALYSES:
         raise bad("analysis", f"unknown analysis {analysis!r}; choose one of {', '.join(ANALYSES)}")
-    refs = data.get("scenarios") or ["base"]
-    if not isinstance(refs, list):
-        raise bad("scenarios", "scenarios is a list of bundled names or YAML files")
+    refs = data.get("scenarios", ["base"])
+    if not isinstance(refs, list) or not refs:
+        raise bad("scenarios", "scenarios is a non-empty list of bundled names or YAML files (base: the network as it is)")
     scenarios = []
     for ref in refs:
         ref_path = path.parent / str(ref)
@@ -132,17 +138,39 @@ def load_sweep(path: str | Path) -> SweepSpec:
     for name, value in params.items():
         if not isinstance(value, list) or not value:
             raise bad("parameters", f"parameter {name!r} takes a non-empty list of values")
-    if analysis == "energy":
-        for section, values in (("parameters", params), ("fixed", fixed)):
-            chosen = values.get("commodity", [])
-            for c in chosen if isinstance(chosen, list) else [chosen]:
-                if c not in ("gas", "oil"):
-                    raise bad(section, f"commodity must be gas or oil, not {c!r}")
     if analysis == "economics" and "links" not in params and "links" not in fixed:
         raise bad("analysis", "an economics sweep needs `links` (a group such as TRIPP) in fixed: or parameters:")
+    runs = len(scenarios) * math.prod(len(v) for v in params.values())
+    if runs > MAX_RUNS:
+        raise bad("parameters", f"this grid makes {runs:,} runs; a sweep runs at most {MAX_RUNS:,}: split it")
     names = list(params)
     grid = tuple({**fixed, **dict(zip(names, combo))} for combo in itertools.product(*(params[n] for n in names)))
+    for point in grid or ({**fixed},):
+        try:
+            check_parameters(analysis, point)
+        except InvalidOptionError as exc:
+            raise bad("parameters" if set(point) & set(params) else "fixed", str(exc)) from None
     return SweepSpec(str(data.get("name") or path.stem), analysis, tuple(scenarios), grid or ({**fixed},), file)
+
+
+def check_parameters(analysis: str, p: dict[str, Any]) -> None:
+    """Refuse a run's parameters that the analysis would refuse, before the sweep starts.
+
+    Raises
+    ------
+    InvalidOptionError
+    """
+    validate.year(p.get("year"), "year")
+    if "co2_price_usd_per_t" in p:
+        validate.number(p["co2_price_usd_per_t"], "co2_price_usd_per_t", 0)
+    if analysis == "economics":
+        check_terms(**{k: p[k] for k in PARAMETERS["economics"] if k in p and k not in COMMON})
+    elif analysis == "criticality":
+        validate.whole(p.get("top", 10), "top", 1, 100_000)
+        validate.choices([p.get("scope", "links")], SCOPES, "scope")
+        validate.choices([p.get("rank_by", "unrouted")], RANKS, "rank_by")
+    elif analysis == "energy":
+        validate.choices([p.get("commodity", "gas")], ("gas", "oil"), "commodity")
 
 
 # -- running one ------------------------------------------------------------------------------

@@ -97,6 +97,30 @@ def select_links(network: Network, links: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def check_terms(*, links: str = "TRIPP", years: int = 49, option_years: int = 0, discount: float = DEFAULT_DISCOUNT,
+                growth: float = DEFAULT_GROWTH, start_year: int | None = None, capex_usd: float | None = None,
+                opex_share: float = 0.0, tariff: str | float | None = None) -> None:
+    """Refuse terms that make no sense (see :func:`concession_economics`), before anything is computed.
+
+    Raises
+    ------
+    InvalidOptionError
+        Naming the term, its value and what is allowed.
+    """
+    validate.whole(years, "years", 1, MAX_YEARS)
+    validate.whole(option_years, "option years", 0, MAX_YEARS)
+    validate.number(discount, "discount rate (e.g. 0.08 for 8%)", -0.5, 1)
+    validate.number(growth, "traffic growth per year (e.g. 0.03 for 3%)", -0.5, 0.5)
+    validate.number(opex_share, "opex share", 0, 1)
+    validate.year(start_year, "start year")
+    if capex_usd is not None:
+        validate.number(capex_usd, "capex (US$)", 0)
+    if tariff is not None:
+        parse_tariff(tariff)
+    if not str(links).strip(", "):
+        raise InvalidOptionError("links: name a link group (e.g. TRIPP) or link ids, separated by commas")
+
+
 def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, option_years: int = 0,
                          discount: float = DEFAULT_DISCOUNT, tariff: str | float | None = None,
                          growth: float = DEFAULT_GROWTH, start_year: int | None = None,
@@ -126,14 +150,8 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     opex_share : float
         Operating cost as a share of revenue (0 = not modelled).
     """
-    years, option_years = validate.whole(years, "years", 1, MAX_YEARS), validate.whole(option_years, "option years", 0, MAX_YEARS)
-    discount = validate.number(discount, "discount rate (e.g. 0.08 for 8%)", -0.5, 1)
-    growth = validate.number(growth, "traffic growth per year (e.g. 0.03 for 3%)", -0.5, 0.5)
-    opex_share = validate.number(opex_share, "opex share", 0, 1)
-    start_year = validate.year(start_year, "start year")
-    capex_usd = None if capex_usd is None else validate.number(capex_usd, "capex (US$)", 0)
-    if not links.strip(", "):
-        raise InvalidOptionError("links: name a link group (e.g. TRIPP) or link ids, separated by commas")
+    check_terms(links=links, years=years, option_years=option_years, discount=discount, growth=growth,
+                start_year=start_year, capex_usd=capex_usd, opex_share=opex_share)
     sc, net = inputs.scenario, inputs.network
     ids = select_links(inputs.base, links)
     group = links.split(",")[0].strip()

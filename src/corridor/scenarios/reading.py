@@ -60,15 +60,34 @@ def scenario_from_text(text: str, file: str = "<text>", folder: Path | None = No
     return _parse(text, file, folder, ())
 
 
+#: the largest scenario or sweep file read, characters
+MAX_BYTES = 1_000_000
+#: the deepest nesting of mappings and lists a scenario or sweep file may have
+MAX_DEPTH = 20
+
+
 def compose_yaml(text: str, file: str) -> yaml.Node | None:
     """The YAML node tree of ``text``, which keeps the line of every key (``None`` for an empty text).
+
+    A scenario or sweep file is small, plain data: aliases (which let a few lines expand into
+    gigabytes), nesting deeper than :data:`MAX_DEPTH` and texts over :data:`MAX_BYTES` are refused.
 
     Raises
     ------
     ScenarioError
-        ``file:line: not valid YAML: …``
+        ``file:line: not valid YAML: …`` or what limit the text breaks.
     """
+    if len(text) > MAX_BYTES:
+        raise ScenarioError(f"{file}: {len(text):,} characters; a scenario or sweep file is at most {MAX_BYTES:,}")
     try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ScenarioError(f"{file}:{event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                                    "allowed here: write the value out")
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if depth > MAX_DEPTH:
+                raise ScenarioError(f"{file}:{event.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
