@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import nullcontext
@@ -47,9 +49,21 @@ def progress_bar(console: Console | None = None, *, enabled: bool | None = None)
                     TimeRemainingColumn(), console=console, transient=True, disable=not show)
 
 
-def _init(shared: Any) -> None:
+def _init(shared: Any, parent: int) -> None:
     global _SHARED
     _SHARED = shared
+    threading.Thread(target=_exit_with, args=(parent,), name="corridor-parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the process that started the pool is gone (killed with -9, say): a pool's
+    workers are children of the forkserver, which outlives the parent while they run."""
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
@@ -66,7 +80,7 @@ def _context() -> Any:
     if "forkserver" not in mp.get_all_start_methods():  # pragma: no cover - Windows, macOS spawn
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["corridor.criticality", "corridor.sweep", "corridor.economics"])
+    ctx.set_forkserver_preload(["corridor.freight.criticality", "corridor.sweep", "corridor.freight.economics"])
     return ctx
 
 
@@ -150,7 +164,7 @@ def run_tasks(fn: Callable[[Any, T], R], shared: Any, items: Sequence[T], *, wor
         else:
             ctx = _context()
             with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=ctx, initializer=_init,
-                                     initargs=(shared,)) as pool:
+                                     initargs=(shared, os.getpid())) as pool:
                 futures = {pool.submit(_call, fn, item): i for i, item in enumerate(items)}
                 remaining = set(futures)
                 try:
