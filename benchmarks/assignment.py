@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.assignment import Demand, assign
+from corridor.assignment import LinkNetwork, ODMatrix, assign
 from corridor.assignment.paths import all_or_nothing, all_or_nothing_scipy
 from corridor.formats.tntp import TNTPNetwork, find_files, load_network, read_flow
 
@@ -101,8 +101,8 @@ def aequilibrae_run(setup: object, algorithm: str, gap: float, max_iter: int) ->
     ta.execute(log_specification=False)
     sec = time.perf_counter() - t
     rep = ta.assignment.convergence_report
-    flows = tc.results.get_load_results()
-    link_flow = flows.sort_index()["matrix_ab"].to_numpy() if "matrix_ab" in flows else flows.sort_index().iloc[:, 0].to_numpy()
+    flows = tc.results.get_load_results().sort_index()
+    link_flow = flows["matrix_ab"].to_numpy() if "matrix_ab" in flows else flows.iloc[:, 0].to_numpy()
     return int(ta.assignment.iter), sec, float(rep["rgap"][-1]), link_flow
 
 
@@ -115,7 +115,7 @@ def median_ms(fn: object, k: int = 7) -> float:
     return float(np.median(times)) * 1e3
 
 
-def floor_seconds(net: object, demand: Demand) -> tuple[float, float, float, float]:
+def floor_seconds(net: LinkNetwork, demand: ODMatrix) -> tuple[float, float, float, float]:
     """One all-origins sweep, median ms: scipy Dijkstra (the floor), scipy + numpy AON, compiled AON,
     compiled shortest-path trees alone (GP's sweep)."""
     from corridor.assignment import _kernels as K
@@ -140,6 +140,103 @@ def fmt(it: int | None, sec: float | None, ok: bool = True) -> str:
     if it is None or sec is None:
         return "—"
     return f"{it} / {sec:.2f}s" if ok else f"{it} / > {sec:.1f}s (cap)"
+
+
+def aequilibrae_cells(setup: object, name: str, gap: float, algos: list[str], cap: int, time_limit: float,
+                      repeat: int, aeq_per_iter: float, row: dict[str, str]) -> tuple[float, float, float]:
+    """Run AequilibraE's ``algos`` to ``gap`` into ``row``; returns its best converged and best capped
+    seconds, and its seconds per bfw iteration (measured at 1e-4, it caps the 1e-6 runs)."""
+    aeq_best, aeq_capped = np.inf, np.inf
+    for algo in algos:
+        if setup is None:
+            row[f"AeQ {algo}"] = "—"
+            continue
+        acap = cap
+        if gap < 1e-5 and np.isfinite(aeq_per_iter):
+            acap = max(10, min(cap, int(time_limit / aeq_per_iter)))
+        runs = []
+        for _ in range(repeat):
+            runs.append(aequilibrae_run(setup, algo, gap, acap))
+            if runs[-1][2] > gap:  # capped: one run is a lower bound
+                break
+        it, sec, g, _ = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
+        ok = g <= gap
+        row[f"AeQ {algo}"] = fmt(it, sec, ok) + ("" if ok else f" [{g:.1e}]")
+        if ok:
+            aeq_best = min(aeq_best, sec)
+        else:
+            aeq_capped = min(aeq_capped, sec)
+        if algo == "bfw" and gap >= 1e-5 and it:
+            aeq_per_iter = sec / it
+        print(f"{name} {gap:.0e} aequilibrae {algo}: {it} it {sec:.2f}s gap {g:.2e} (cap {acap})", flush=True)
+    return aeq_best, aeq_capped, aeq_per_iter
+
+
+def corridor_cells(net: LinkNetwork, demand: ODMatrix, name: str, gap: float, cap: int, repeat: int, floor: float,
+                   best: np.ndarray | None, row: dict[str, str]) -> float:
+    """Run corridor's bfw and gp to ``gap`` into ``row``; returns the best converged seconds."""
+    ours_best = np.inf
+    for algo in ("bfw", "gp"):
+        runs = [assign(net, demand, algo, gap=gap, max_iter=cap, progress=False) for _ in range(repeat)]
+        r = sorted(runs, key=lambda q: q.wall_time)[len(runs) // 2]
+        row[f"corridor {algo}"] = fmt(r.iterations, r.wall_time, r.converged)
+        if r.converged:
+            ours_best = min(ours_best, r.wall_time)
+        row[f"{algo} iter / floor"] = f"{r.wall_time / r.iterations / (floor / 1e3):.1f}"
+        l1 = np.abs(r.flows - best).sum() / best.sum() if best is not None else np.nan
+        print(f"{name} {gap:.0e} corridor {algo}: {r.iterations} it {r.wall_time:.2f}s gap {r.gap:.2e} "
+              f"L1 {l1:.1e}", flush=True)
+    return ours_best
+
+
+def network_rows(name: str, folder: Path, args: argparse.Namespace, have_aeq: bool, cap: int,
+                 repeat: int) -> list[dict[str, str]]:
+    """One table row per target gap for the network in ``folder``."""
+    net, dem_matrix, raw = load_network(folder)
+    best = read_flow(find_files(folder)["flow"]).aligned(raw) if "flow" in find_files(folder) else None
+    demand = ODMatrix.from_matrix(dem_matrix, net.num_zones)
+    floor, lib, ker, trees_ms = floor_seconds(net, demand)
+    print(f"{name}: one all-origins sweep: scipy dijkstra {floor:.2f} ms, compiled trees {trees_ms:.2f} ms; "
+          f"AON scipy + numpy {lib:.2f} ms, compiled {ker:.2f} ms", flush=True)
+    for algo in ("bfw", "gp"):  # warm-up (numba cache load), not timed
+        assign(net, demand, algo, gap=1e-2, max_iter=3, progress=False)
+    setup = aequilibrae_setup(raw, dem_matrix, net.fixed_cost) if have_aeq else None
+    aeq_per_iter = np.nan
+    rows = []
+    for gap in GAPS:
+        row: dict[str, str] = {"network": name, "gap": f"{gap:.0e}"}
+        algos = ["bfw"] if (args.quick or gap < 1e-5) else ["bfw", "cfw", "fw"]
+        aeq_best, aeq_capped, aeq_per_iter = aequilibrae_cells(setup, name, gap, algos, cap, args.time_limit, repeat,
+                                                               aeq_per_iter, row)
+        ours_best = corridor_cells(net, demand, name, gap, cap, repeat, floor, best, row)
+        if np.isfinite(aeq_best) and np.isfinite(ours_best):
+            row["corridor / AeQ"] = f"{ours_best / aeq_best:.3f}×"
+        elif np.isfinite(aeq_capped) and np.isfinite(ours_best):
+            row["corridor / AeQ"] = f"< {ours_best / aeq_capped:.3f}×"
+        else:
+            row["corridor / AeQ"] = "—"
+        row["floor (scipy SP sweep)"] = f"{floor:.2f} ms"
+        row["SP trees: compiled"] = f"{trees_ms:.2f} ms"
+        row["AON: scipy+numpy / compiled"] = f"{lib:.2f} / {ker:.2f} ms"
+        rows.append(row)
+    return rows
+
+
+def write_table(rows: list[dict[str, str]], repeat: int, cap: int, time_limit: float) -> None:
+    """Print the table and write it to ``benchmarks/results/assignment.md``."""
+    table = pd.DataFrame(rows).fillna("—")
+    cols = ["network", "gap", "AeQ bfw", "AeQ cfw", "AeQ fw", "corridor bfw", "corridor gp", "corridor / AeQ",
+            "bfw iter / floor", "gp iter / floor", "floor (scipy SP sweep)", "SP trees: compiled",
+            "AON: scipy+numpy / compiled"]
+    table = table[[c for c in cols if c in table.columns]]
+    md = table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)
+    header = (f"# corridor vs AequilibraE 1.7.2 — traffic assignment\n\niterations / wall seconds to the target "
+              f"relative gap (median of {repeat}); cap {cap} iterations, AequilibraE at 1e-6 also "
+              f"{time_limit:.0f} s; {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores\n\n")
+    print("\n" + md)
+    out = REPO / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "assignment.md").write_text(header + md + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,75 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"skip {name}: {folder} not found", file=sys.stderr)
             continue
-        net, dem_matrix, raw = load_network(folder)
-        best = read_flow(find_files(folder)["flow"]).aligned(raw) if "flow" in find_files(folder) else None
-        demand = Demand.from_matrix(dem_matrix, net.num_zones)
-        floor, lib, ker, trees_ms = floor_seconds(net, demand)
-        print(f"{name}: one all-origins sweep: scipy dijkstra {floor:.2f} ms, compiled trees {trees_ms:.2f} ms; "
-              f"AON scipy + numpy {lib:.2f} ms, compiled {ker:.2f} ms", flush=True)
-        for algo in ("bfw", "gp"):  # warm-up (numba cache load), not timed
-            assign(net, demand, algo, gap=1e-2, max_iter=3, progress=False)
-        setup = aequilibrae_setup(raw, dem_matrix, net.fixed_cost) if have_aeq else None
-        aeq_per_iter = np.nan
-        for gap in GAPS:
-            row: dict[str, str] = {"network": name, "gap": f"{gap:.0e}"}
-            aeq_best, aeq_capped = np.inf, np.inf
-            algos = ["bfw"] if (args.quick or gap < 1e-5) else ["bfw", "cfw", "fw"]
-            for algo in algos:
-                if setup is None:
-                    row[f"AeQ {algo}"] = "—"
-                    continue
-                acap = cap
-                if gap < 1e-5 and np.isfinite(aeq_per_iter):
-                    acap = max(10, min(cap, int(args.time_limit / aeq_per_iter)))
-                runs = []
-                for _ in range(repeat):
-                    runs.append(aequilibrae_run(setup, algo, gap, acap))
-                    if runs[-1][2] > gap:  # capped: one run is a lower bound
-                        break
-                it, sec, g, _ = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
-                ok = g <= gap
-                row[f"AeQ {algo}"] = fmt(it, sec, ok) + ("" if ok else f" [{g:.1e}]")
-                if ok:
-                    aeq_best = min(aeq_best, sec)
-                else:
-                    aeq_capped = min(aeq_capped, sec)
-                if algo == "bfw" and gap >= 1e-5 and it:
-                    aeq_per_iter = sec / it
-                print(f"{name} {gap:.0e} aequilibrae {algo}: {it} it {sec:.2f}s gap {g:.2e} (cap {acap})", flush=True)
-            ours_best = np.inf
-            for algo in ("bfw", "gp"):
-                runs = [assign(net, demand, algo, gap=gap, max_iter=cap, progress=False) for _ in range(repeat)]
-                r = sorted(runs, key=lambda q: q.wall_time)[len(runs) // 2]
-                row[f"corridor {algo}"] = fmt(r.iterations, r.wall_time, r.converged)
-                if r.converged:
-                    ours_best = min(ours_best, r.wall_time)
-                row[f"{algo} iter / floor"] = f"{r.wall_time / r.iterations / (floor / 1e3):.1f}"
-                l1 = np.abs(r.flows - best).sum() / best.sum() if best is not None else np.nan
-                print(f"{name} {gap:.0e} corridor {algo}: {r.iterations} it {r.wall_time:.2f}s gap {r.gap:.2e} "
-                      f"L1 {l1:.1e}", flush=True)
-            if np.isfinite(aeq_best) and np.isfinite(ours_best):
-                row["corridor / AeQ"] = f"{ours_best / aeq_best:.3f}×"
-            elif np.isfinite(aeq_capped) and np.isfinite(ours_best):
-                row["corridor / AeQ"] = f"< {ours_best / aeq_capped:.3f}×"
-            else:
-                row["corridor / AeQ"] = "—"
-            row["floor (scipy SP sweep)"] = f"{floor:.2f} ms"
-            row["SP trees: compiled"] = f"{trees_ms:.2f} ms"
-            row["AON: scipy+numpy / compiled"] = f"{lib:.2f} / {ker:.2f} ms"
-            rows.append(row)
-    table = pd.DataFrame(rows).fillna("—")
-    cols = ["network", "gap", "AeQ bfw", "AeQ cfw", "AeQ fw", "corridor bfw", "corridor gp", "corridor / AeQ",
-            "bfw iter / floor", "gp iter / floor", "floor (scipy SP sweep)", "SP trees: compiled", "AON: scipy+numpy / compiled"]
-    table = table[[c for c in cols if c in table.columns]]
-    md = table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)
-    header = (f"# corridor vs AequilibraE 1.7.2 — traffic assignment\n\niterations / wall seconds to the target "
-              f"relative gap (median of {repeat}); cap {cap} iterations, AequilibraE at 1e-6 also "
-              f"{args.time_limit:.0f} s; {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores\n\n")
-    print("\n" + md)
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "assignment.md").write_text(header + md + "\n")
+        rows += network_rows(name, folder, args, have_aeq, cap, repeat)
+    write_table(rows, repeat, cap, args.time_limit)
     return 0
 
 

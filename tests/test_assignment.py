@@ -12,9 +12,10 @@ from corridor.assignment import (
     VDF,
     AssignmentError,
     DemandError,
-    Network,
+    LinkNetwork,
     NetworkError,
     assign,
+    check_options,
 )
 from corridor.assignment.vdf import LinkPerformance
 
@@ -63,9 +64,9 @@ def test_conical_is_twice_free_flow_at_capacity() -> None:
     assert slope == pytest.approx(2 * 8 * 1.5 / 100, rel=1e-6)
 
 
-def pigou() -> tuple[Network, np.ndarray]:
+def pigou() -> tuple[LinkNetwork, np.ndarray]:
     """Two parallel links 0 -> 1: t1 = 1 + x/100 (BPR b=1, p=1, c=100), t2 = 2 (constant)."""
-    net = Network(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
+    net = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
                   capacity=np.array([100.0, 1.0]), free_flow_time=np.array([1.0, 2.0]),
                   b=np.array([1.0, 0.0]), power=np.array([1.0, 0.0]))
     return net, np.array([[0.0, 150.0], [0.0, 0.0]])
@@ -80,13 +81,13 @@ def test_pigou_parallel_links_equilibrium(algo: str) -> None:
     assert r.converged and r.gap <= 1e-10
 
 
-def braess(with_bridge: bool) -> tuple[Network, np.ndarray]:
+def braess(with_bridge: bool) -> tuple[LinkNetwork, np.ndarray]:
     """Braess: 0->1 and 2->3 take 1 + x/100 (BPR b=1, p=1, c=100), 0->2 and 1->3 take 45, bridge 1->2 takes 0."""
     fn, tn = [0, 0, 1, 2], [1, 2, 3, 3]
     fft, b, pw, cap = [1.0, 45.0, 45.0, 1.0], [1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0], [100.0, 1.0, 1.0, 100.0]
     if with_bridge:
         fn, tn, fft, b, pw, cap = fn + [1], tn + [2], fft + [0.0], b + [0.0], pw + [0.0], cap + [1.0]
-    net = Network(num_nodes=4, num_zones=4, from_node=np.array(fn), to_node=np.array(tn),
+    net = LinkNetwork(num_nodes=4, num_zones=4, from_node=np.array(fn), to_node=np.array(tn),
                   capacity=np.array(cap), free_flow_time=np.array(fft), b=np.array(b), power=np.array(pw))
     demand = np.zeros((4, 4))
     demand[0, 3] = 4000.0
@@ -106,7 +107,7 @@ def test_braess_paradox(algo: str) -> None:
     np.testing.assert_allclose(r2.od_cost, [82.0], rtol=1e-6)
 
 
-def grid_network(n: int = 6, zones: int = 6, first_thru: int = 0, seed: int = 1) -> tuple[Network, np.ndarray]:
+def grid_network(n: int = 6, zones: int = 6, first_thru: int = 0, seed: int = 1) -> tuple[LinkNetwork, np.ndarray]:
     rng = np.random.default_rng(seed)
     nodes = n * n
     fn, tn = [], []
@@ -120,7 +121,7 @@ def grid_network(n: int = 6, zones: int = 6, first_thru: int = 0, seed: int = 1)
                 fn += [v, v + n]
                 tn += [v + n, v]
     m = len(fn)
-    net = Network(num_nodes=nodes, num_zones=zones, from_node=np.array(fn), to_node=np.array(tn),
+    net = LinkNetwork(num_nodes=nodes, num_zones=zones, from_node=np.array(fn), to_node=np.array(tn),
                   capacity=rng.uniform(50, 200, m), free_flow_time=rng.uniform(1, 5, m),
                   b=np.full(m, 0.15), power=np.full(m, 4.0), first_thru_node=first_thru)
     demand = rng.uniform(0, 60, (zones, zones))
@@ -128,7 +129,7 @@ def grid_network(n: int = 6, zones: int = 6, first_thru: int = 0, seed: int = 1)
     return net, demand
 
 
-def node_balance(net: Network, flows: np.ndarray) -> np.ndarray:
+def node_balance(net: LinkNetwork, flows: np.ndarray) -> np.ndarray:
     out = np.bincount(net.from_node, weights=flows, minlength=net.num_nodes)
     inn = np.bincount(net.to_node, weights=flows, minlength=net.num_nodes)
     return out - inn
@@ -177,7 +178,7 @@ def test_algorithms_agree_on_grid(seed: int, mult: float) -> None:
 
 def test_zones_below_first_thru_node_carry_no_through_traffic() -> None:
     # 0 -> 2 -> 1 is cheap through zone 2, 0 -> 3 -> 1 is dear through the ordinary node 3
-    net = Network(num_nodes=4, num_zones=3, from_node=np.array([0, 2, 0, 3]), to_node=np.array([2, 1, 3, 1]),
+    net = LinkNetwork(num_nodes=4, num_zones=3, from_node=np.array([0, 2, 0, 3]), to_node=np.array([2, 1, 3, 1]),
                   capacity=np.full(4, 100.0), free_flow_time=np.array([1.0, 1.0, 5.0, 5.0]),
                   b=np.zeros(4), power=np.zeros(4), first_thru_node=3)
     demand = np.zeros((3, 3))
@@ -186,7 +187,7 @@ def test_zones_below_first_thru_node_carry_no_through_traffic() -> None:
     for algo in ("bfw", "gp"):
         r = assign(net, demand, algo, gap=1e-8, progress=False)
         np.testing.assert_allclose(r.flows, [4.0, 0.0, 10.0, 10.0])
-    open_net = Network(num_nodes=4, num_zones=3, from_node=net.from_node, to_node=net.to_node,
+    open_net = LinkNetwork(num_nodes=4, num_zones=3, from_node=net.from_node, to_node=net.to_node,
                        capacity=net.capacity, free_flow_time=net.free_flow_time, b=net.b, power=net.power)
     r = assign(open_net, demand, "bfw", gap=1e-8, progress=False)
     np.testing.assert_allclose(r.flows, [14.0, 10.0, 0.0, 0.0])
@@ -194,7 +195,7 @@ def test_zones_below_first_thru_node_carry_no_through_traffic() -> None:
 
 def test_generalised_cost_and_parallel_links() -> None:
     # two parallel links; the faster one carries a toll that makes it dearer in generalised cost
-    net = Network(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
+    net = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
                   capacity=np.array([10.0, 10.0]), free_flow_time=np.array([1.0, 2.0]), b=np.zeros(2),
                   power=np.zeros(2), toll=np.array([100.0, 0.0]), length=np.array([1.0, 1.0]),
                   toll_factor=0.02, distance_factor=0.5)
@@ -215,12 +216,12 @@ def test_errors_are_clear() -> None:
     with pytest.raises(DemandError, match="negative"):
         assign(net, -demand)
     with pytest.raises(NetworkError, match="capacity"):
-        Network(num_nodes=2, num_zones=2, from_node=np.array([0]), to_node=np.array([1]),
+        LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0]), to_node=np.array([1]),
                 capacity=np.array([-1.0]), free_flow_time=np.array([1.0]))
     with pytest.raises(NetworkError, match="not a node"):
-        Network(num_nodes=2, num_zones=2, from_node=np.array([0]), to_node=np.array([5]),
+        LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0]), to_node=np.array([5]),
                 capacity=np.array([1.0]), free_flow_time=np.array([1.0]))
-    unreachable = Network(num_nodes=2, num_zones=2, from_node=np.array([1]), to_node=np.array([0]),
+    unreachable = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([1]), to_node=np.array([0]),
                           capacity=np.array([1.0]), free_flow_time=np.array([1.0]))
     for algo in ("bfw", "gp"):
         with pytest.raises(DemandError, match="no path from zone 0 to zone 1"):
@@ -245,7 +246,7 @@ def test_progress_bar_renders(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_sue_two_routes_matches_logit_fixed_point() -> None:
     # two parallel routes, t1 = 10 (1 + 0.15 (x/50)^4), t2 = 12 constant; logit theta = 0.5
-    net = Network(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
+    net = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
                   capacity=np.array([50.0, 1.0]), free_flow_time=np.array([10.0, 12.0]),
                   b=np.array([0.15, 0.0]), power=np.array([4.0, 0.0]))
     demand = np.array([[0.0, 100.0], [0.0, 0.0]])
@@ -268,16 +269,46 @@ def test_sue_rejects_bad_theta() -> None:
         assign(net, demand, "sue", theta=0.0)
 
 
+@pytest.mark.parametrize(("options", "match"), [
+    ({"algorithm": "nope", "gap": 1e-4}, "unknown algorithm"),
+    ({"algorithm": "bfw", "gap": -1.0}, "gap"),
+    ({"algorithm": "bfw", "gap": float("nan")}, "gap"),
+    ({"algorithm": "gp", "gap": 1e-4, "max_iter": 0}, "max_iter"),
+    ({"algorithm": "sue", "gap": 1e-4, "theta": 0.0}, "theta"),
+])
+def test_check_options_rejects(options: dict[str, object], match: str) -> None:
+    with pytest.raises(AssignmentError, match=match):
+        check_options(**options)  # type: ignore[arg-type]
+
+
+def test_check_options_names_the_algorithm() -> None:
+    assert check_options("Frank-Wolfe", gap=0.0) == "fw"
+    assert check_options("SUE", gap=1e-3, max_iter=1, theta=0.02) == "sue"
+
+
+def test_seeded_sue_gives_a_never_cheapest_route_its_share() -> None:
+    # constant times 10 and 12: route 2 is never the shortest, so the plain SUE leaves it empty; seeding
+    # (round 2 makes route 1 twice as dear) adds it, and later rounds find no new route to add twice
+    net = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.array([0, 0]), to_node=np.array([1, 1]),
+                      capacity=np.ones(2), free_flow_time=np.array([10.0, 12.0]), b=np.zeros(2), power=np.zeros(2))
+    demand = np.array([[0.0, 100.0], [0.0, 0.0]])
+    plain = assign(net, demand, "sue", theta=0.5, progress=False)
+    np.testing.assert_allclose(plain.flows, [100.0, 0.0])
+    seeded = assign(net, demand, "sue", theta=0.5, seed_rounds=6, progress=False)
+    share = 1.0 / (1.0 + np.exp(-0.5 * (12.0 - 10.0)))
+    np.testing.assert_allclose(seeded.flows, [100.0 * share, 100.0 * (1.0 - share)])
+
+
 @pytest.mark.parametrize("first_thru", [0, 4])
 def test_compiled_aon_matches_scipy_route(first_thru: int) -> None:
     # random continuous costs: no ties, so both loaders pick the same trees
-    from corridor.assignment import Demand
+    from corridor.assignment import ODMatrix
     from corridor.assignment.paths import all_or_nothing, all_or_nothing_scipy
 
     net, demand = grid_network(n=7, zones=9, first_thru=first_thru, seed=11)
     # add a parallel link and a zone with no demand out of it
     demand[3] = 0.0
-    dem = Demand.from_matrix(demand, net.num_zones)
+    dem = ODMatrix.from_matrix(demand, net.num_zones)
     cost = net.cost(np.random.default_rng(4).uniform(0, 150, net.num_links))
     x1, s1, c1 = all_or_nothing(net.sp, dem, cost)
     x2, s2, c2 = all_or_nothing_scipy(net.sp, dem, cost)
@@ -291,7 +322,7 @@ def test_gp_many_parallel_paths_analytic() -> None:
     # with x_i = 10 (λ − a_i) on every link with a_i < λ. The OD needs more path slots than the
     # store starts with (it grows), and the parallel links need no dummy nodes in the compiled graph.
     a = np.linspace(1.0, 3.2, 12)
-    net = Network(num_nodes=2, num_zones=2, from_node=np.zeros(12, dtype=int), to_node=np.ones(12, dtype=int),
+    net = LinkNetwork(num_nodes=2, num_zones=2, from_node=np.zeros(12, dtype=int), to_node=np.ones(12, dtype=int),
                   capacity=np.full(12, 10.0), free_flow_time=a, b=1.0 / a, power=np.ones(12))
     demand = np.array([[0.0, 200.0], [0.0, 0.0]])
     lam = (200.0 / 10.0 + a.sum()) / 12.0

@@ -1,4 +1,4 @@
-"""Capacity-aware corridor assignment (corridor.equilibrium): a hand-solved equilibrium, conservation,
+"""Capacity-aware corridor assignment (corridor.freight.congestion): a hand-solved equilibrium, conservation,
 v/c against demand, bad input, the bundled demand and the bundled run end to end."""
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from corridor.cli import app
-from corridor.freight.demand import load_demand
-from corridor.freight.congestion import (
-    BPR_B,
-    assign_corridors,
-    build_problem,
-    load_corridor_demand,
-    plot_vc_map,
-    results,
-    solve,
-)
 from corridor.errors import DataError
+from corridor.freight import plot_vc_map
+from corridor.freight.congestion import assign_corridors, build_problem, solve
+from corridor.freight.corridor_flows import CorridorFlows
+from corridor.freight.corridor_problem import BPR_B
+from corridor.freight.demand import Demand, load_demand
+from corridor.freight.inputs import freight_inputs
 from corridor.network import check_dataset, load_network
 
 MINI = Path(__file__).parent / "data" / "mini"
@@ -62,7 +58,7 @@ def two_routes(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _runs(flows) -> pd.Series:  # type: ignore[no-untyped-def]
+def _runs(flows: CorridorFlows) -> pd.Series:
     e = flows.edges
     return e[(e["kind"] == "run") & (e["from"] == "KZ-A")].set_index("element")["volume_teu"]
 
@@ -70,8 +66,7 @@ def _runs(flows) -> pd.Series:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("algorithm", ["bfw", "fw", "gp"])
 def test_two_routes_equilibrium_by_hand(two_routes: Path, algorithm: str) -> None:
     assert check_dataset(two_routes) == []
-    flows = assign_corridors(load_network(two_routes), data_dir=two_routes, algorithm=algorithm, gap=1e-8,
-                             max_iter=2000)
+    flows = assign_corridors(freight_inputs(data=two_routes), algorithm=algorithm, gap=1e-8, max_iter=2000)
     runs = _runs(flows)
     assert runs["R1"] == pytest.approx(V1, rel=1e-3)
     assert runs["R2"] == pytest.approx(2000 - V1, rel=1e-3)
@@ -83,8 +78,7 @@ def test_two_routes_equilibrium_by_hand(two_routes: Path, algorithm: str) -> Non
 
 def test_two_routes_logit_sue(two_routes: Path) -> None:
     theta = 0.2
-    flows = assign_corridors(load_network(two_routes), data_dir=two_routes, algorithm="sue", theta=theta,
-                             gap=1e-6, max_iter=3000)
+    flows = assign_corridors(freight_inputs(data=two_routes), algorithm="sue", theta=theta, gap=1e-6, max_iter=3000)
     runs = _runs(flows)
     v1, v2 = runs["R1"], runs["R2"]
     assert v1 + v2 == pytest.approx(2000, rel=1e-6)
@@ -97,31 +91,32 @@ def test_two_routes_logit_sue(two_routes: Path) -> None:
 
 # -- the mini network ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def mini_demand() -> pd.DataFrame:
-    return load_corridor_demand(MINI, load_network(MINI))
+def mini_demand() -> Demand:
+    return load_demand(MINI, load_network(MINI))
 
 
-def test_flow_conservation(mini_demand: pd.DataFrame) -> None:
-    flows = assign_corridors(load_network(MINI), data_dir=MINI, year=2024, demand=mini_demand)
+def test_flow_conservation(mini_demand: Demand) -> None:
+    flows = assign_corridors(freight_inputs(data=MINI, demand=mini_demand), year=2024)
     e = flows.edges
-    out = mini_demand.groupby("origin_place")["teu_per_year"].sum()
-    into = mini_demand.groupby("destination_place")["teu_per_year"].sum()
+    out = mini_demand.od.groupby("origin_place")["teu_per_year"].sum()
+    into = mini_demand.od.groupby("destination_place")["teu_per_year"].sum()
     loaded = e[e["kind"] == "load"].groupby("from")["volume_teu"].sum()
     unloaded = e[e["kind"] == "unload"].groupby("from")["volume_teu"].sum()
     pd.testing.assert_series_equal(loaded.reindex(out.index), out, check_names=False, rtol=1e-6)
     pd.testing.assert_series_equal(unloaded.reindex(into.index), into, check_names=False, rtol=1e-6)
-    assert flows.demand_teu == pytest.approx(mini_demand["teu_per_year"].sum())
+    assert flows.demand_teu == pytest.approx(mini_demand.od["teu_per_year"].sum())
 
 
-def test_vc_increases_with_demand(mini_demand: pd.DataFrame) -> None:
+def test_vc_increases_with_demand(mini_demand: Demand) -> None:
     network = load_network(MINI)
     caps = pd.DataFrame({"element": ["X-CN-KZ"], "kind": ["crossing"], "capacity_teu_per_year": [8000.0],
                          "source": ["T-PUB"], "note": [""]})
     vcs = []
     for factor in (0.5, 1.0, 2.0):
-        od = mini_demand.assign(teu_per_year=mini_demand["teu_per_year"] * factor)
-        problem = build_problem(network, data_dir=MINI, year=2024, demand=od, capacities=caps)
-        flows = results(problem, solve(problem, gap=1e-6))
+        od = mini_demand.od.assign(teu_per_year=mini_demand.od["teu_per_year"] * factor)
+        inputs = freight_inputs(data=MINI, network=network, demand=mini_demand.scaled(od))
+        problem = build_problem(inputs, year=2024, capacities=caps)
+        flows = CorridorFlows.from_result(problem, solve(problem, gap=1e-6))
         row = flows.edges[(flows.edges["element"] == "X-CN-KZ") & (flows.edges["from"] == "CN-XIAN")]
         vcs.append(float(row["vc"].iloc[0]))
         assert float(row["capacity_teu"].iloc[0]) == 8000
@@ -136,7 +131,7 @@ def test_unknown_zone_names_file_and_line(tmp_path: Path) -> None:
         fh.write("CN-W,ATLANTIS,100,2024,T-EST,\n")
     line = len((data / "demand.csv").read_text(encoding="utf-8").splitlines())
     with pytest.raises(DataError, match=rf"demand.csv line {line}, field 'destination': unknown zone 'ATLANTIS'"):
-        assign_corridors(load_network(data), data_dir=data)
+        assign_corridors(freight_inputs(data=data))
     result = CliRunner().invoke(app, ["assign", "--data", str(data)])
     assert result.exit_code == 1 and "ATLANTIS" in result.output and f"line {line}" in result.output
 
@@ -151,7 +146,7 @@ def test_bad_capacities_file_names_file_line_and_field(tmp_path: Path) -> None:
     assert "capacities.csv line 2, field 'capacity_teu_per_year': must be a number > 0 (TEU per year), not 'lots'" in problems
     assert any(p.startswith("capacities.csv line 3, field 'element'") for p in problems)
     with pytest.raises(DataError, match="capacities.csv line 2"):
-        build_problem(load_network(data), data_dir=data)
+        build_problem(freight_inputs(data=data))
 
 
 # -- the bundled data ----------------------------------------------------------------------------
@@ -175,11 +170,11 @@ def test_bundled_demand_loads_and_sums_to_the_method() -> None:
 
 
 @pytest.fixture(scope="module")
-def bundled_flows():  # type: ignore[no-untyped-def]
+def bundled_flows() -> CorridorFlows:
     return assign_corridors(year=2024)
 
 
-def test_bundled_assignment_end_to_end(bundled_flows, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bundled_assignment_end_to_end(bundled_flows: CorridorFlows, tmp_path: Path) -> None:
     flows = bundled_flows
     assert flows.converged and flows.gap <= 1e-4
     corridors = flows.corridors().set_index("corridor")

@@ -70,3 +70,15 @@ class InvalidOptionError(CorridorError, ValueError):
 
 class StoreError(CorridorError, RuntimeError):
     """The run store cannot be opened or read."""
+
+
+class AssignmentError(CorridorError, ValueError):
+    """Root of the assignment engine's errors (:mod:`corridor.assignment`): a bad option, graph or demand."""
+
+
+class NetworkError(AssignmentError):
+    """The assignment graph's arrays are inconsistent (lengths, node ids, negative capacities, ...)."""
+
+
+class DemandError(AssignmentError):
+    """The OD matrix does not fit the assignment graph, is negative, or asks for an unreachable zone pair."""

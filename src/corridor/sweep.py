@@ -121,23 +121,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
             scenarios.append(load_scenario(ref_path if ref_path.is_file() else str(ref)))
         except ScenarioError as exc:
             raise bad("scenarios", str(exc)) from None
-    allowed = PARAMETERS[analysis]
     params = data.get("parameters") or {}
     fixed = data.get("fixed") or {}
     if not isinstance(params, dict) or not isinstance(fixed, dict):
         raise bad("parameters", "parameters and fixed are mappings of name → values")
-    for section, values in (("parameters", params), ("fixed", fixed)):
-        for name, value in values.items():
-            if name not in allowed:
-                raise bad(section, f"unknown parameter {name!r} for {analysis}; parameters are {', '.join(allowed)}")
-            for v in (value if section == "parameters" and isinstance(value, list) else [value]):
-                try:
-                    allowed[name](v)
-                except (TypeError, ValueError):
-                    raise bad(section, f"{name} = {v!r} is not a {allowed[name].__name__}") from None
-    for name, value in params.items():
-        if not isinstance(value, list) or not value:
-            raise bad("parameters", f"parameter {name!r} takes a non-empty list of values")
+    _check_types(analysis, params, fixed, bad)
     if analysis == "economics" and "links" not in params and "links" not in fixed:
         raise bad("analysis", "an economics sweep needs `links` (a group such as TRIPP) in fixed: or parameters:")
     runs = len(scenarios) * math.prod(len(v) for v in params.values())
@@ -151,6 +139,24 @@ def load_sweep(path: str | Path) -> SweepSpec:
         except InvalidOptionError as exc:
             raise bad("parameters" if set(point) & set(params) else "fixed", str(exc)) from None
     return SweepSpec(str(data.get("name") or path.stem), analysis, tuple(scenarios), grid or ({**fixed},), file)
+
+
+def _check_types(analysis: str, params: dict[str, Any], fixed: dict[str, Any],
+                 bad: Callable[[str, str], ScenarioError]) -> None:
+    """Every parameter known to the analysis and of its type; each varied one a non-empty list."""
+    allowed = PARAMETERS[analysis]
+    for section, values in (("parameters", params), ("fixed", fixed)):
+        for name, value in values.items():
+            if name not in allowed:
+                raise bad(section, f"unknown parameter {name!r} for {analysis}; parameters are {', '.join(allowed)}")
+            for v in (value if section == "parameters" and isinstance(value, list) else [value]):
+                try:
+                    allowed[name](v)
+                except (TypeError, ValueError):
+                    raise bad(section, f"{name} = {v!r} is not a {allowed[name].__name__}") from None
+    for name, value in params.items():
+        if not isinstance(value, list) or not value:
+            raise bad("parameters", f"parameter {name!r} takes a non-empty list of values")
 
 
 def check_parameters(analysis: str, p: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
 """Static traffic assignment: user equilibrium (FW, CFW, BFW, gradient projection) and logit SUE.
 
->>> from corridor.assignment import Network, assign
+>>> from corridor.assignment import LinkNetwork, assign
 >>> result = assign(network, demand, algorithm="bfw", gap=1e-4)   # doctest: +SKIP
+
+The engine depends on nothing else of corridor but :mod:`corridor.errors`.
 """
 
 from __future__ import annotations
@@ -13,24 +15,25 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from corridor.assignment.errors import AssignmentError, DemandError, NetworkError
 from corridor.assignment.frank_wolfe import frank_wolfe
-from corridor.assignment.graph import Network
-from corridor.assignment.paths import Demand
+from corridor.assignment.graph import LinkNetwork
+from corridor.assignment.paths import ODMatrix
 from corridor.assignment.result import AssignmentResult, relative_gap
 from corridor.assignment.vdf import VDF, LinkPerformance
+from corridor.errors import AssignmentError, DemandError, NetworkError
 
 __all__ = [
     "ALGORITHMS",
     "VDF",
     "AssignmentError",
     "AssignmentResult",
-    "Demand",
     "DemandError",
+    "LinkNetwork",
     "LinkPerformance",
-    "Network",
     "NetworkError",
+    "ODMatrix",
     "assign",
+    "check_options",
     "relative_gap",
 ]
 
@@ -38,24 +41,47 @@ ALGORITHMS = ("fw", "cfw", "bfw", "gp", "sue")
 _DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "gp": 2_000, "sue": 500}
 
 
+def check_options(algorithm: str, *, gap: float, max_iter: int | None = None, theta: float = 1.0) -> str:
+    """The algorithm's name in :data:`ALGORITHMS` (``'frank-wolfe'`` is ``'fw'``), once the options are valid.
+
+    Raises
+    ------
+    AssignmentError
+        An unknown algorithm, ``gap < 0``, ``max_iter < 1``, or ``theta ≤ 0`` for ``'sue'``.
+    """
+    algo = algorithm.lower()
+    if algo == "frank-wolfe":
+        algo = "fw"
+    if algo not in ALGORITHMS:
+        raise AssignmentError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+    if not gap >= 0:
+        raise AssignmentError(f"gap must be >= 0, got {gap}")
+    if max_iter is not None and max_iter < 1:
+        raise AssignmentError(f"max_iter must be >= 1, got {max_iter}")
+    if algo == "sue" and not theta > 0:
+        raise AssignmentError(f"theta must be > 0, got {theta}")
+    return algo
+
+
 def assign(
-    network: Network,
-    demand: NDArray[np.float64] | sp.spmatrix | sp.sparray | Demand,
+    network: LinkNetwork,
+    demand: NDArray[np.float64] | sp.spmatrix | sp.sparray | ODMatrix,
     algorithm: str = "bfw",
     gap: float = 1e-4,
     max_iter: int | None = None,
     progress: bool | None = None,
     callback: Callable[[int, float, NDArray[np.float64]], None] | None = None,
     theta: float = 1.0,
+    seed_rounds: int = 0,
 ) -> AssignmentResult:
     """Assign ``demand`` to ``network``.
 
     Parameters
     ----------
     network
-        The graph (:class:`Network`).
+        The graph (:class:`LinkNetwork`).
     demand
-        ``zones × zones`` trips (dense numpy, scipy sparse, or a prepared :class:`Demand`).
+        ``zones × zones`` trips (dense numpy, scipy sparse, or a prepared :class:`ODMatrix`).
     algorithm
         ``'fw'`` (LeBlanc 1975), ``'cfw'``, ``'bfw'`` (Mitradjieva & Lindberg 2013), ``'gp'`` (path-based
         gradient projection, Jayakrishnan et al. 1994, origin by origin in compiled code: the recommended
@@ -72,19 +98,14 @@ def assign(
         ``callback(iteration, gap, flows)`` after every iteration.
     theta
         Logit dispersion parameter (per unit of generalised cost) for ``'sue'``.
+    seed_rounds
+        ``'sue'`` only: seed each OD pair's path set with this many rounds of penalised shortest paths
+        before the iterations (:func:`corridor.assignment.sue.logit_sue`); 0, the default, seeds none.
     """
-    algo = algorithm.lower()
-    if algo == "frank-wolfe":
-        algo = "fw"
-    if algo not in ALGORITHMS:
-        raise AssignmentError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
-    if not gap >= 0:
-        raise AssignmentError(f"gap must be >= 0, got {gap}")
+    algo = check_options(algorithm, gap=gap, max_iter=max_iter, theta=theta)
     cap = _DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
-    if cap < 1:
-        raise AssignmentError(f"max_iter must be >= 1, got {max_iter}")
     t0 = time.perf_counter()
-    dem = demand if isinstance(demand, Demand) else Demand.from_matrix(demand, network.num_zones)
+    dem = demand if isinstance(demand, ODMatrix) else ODMatrix.from_matrix(demand, network.num_zones)
     if algo in ("fw", "cfw", "bfw"):
         res = frank_wolfe(network, dem, algo, gap, cap, progress, callback)
     elif algo == "gp":
@@ -94,6 +115,6 @@ def assign(
     else:
         from corridor.assignment.sue import logit_sue
 
-        res = logit_sue(network, dem, theta, gap, cap, progress, callback)
+        res = logit_sue(network, dem, theta, gap, cap, progress, callback, seed_rounds=seed_rounds)
     res.wall_time = time.perf_counter() - t0
     return res

@@ -19,9 +19,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.assignment.graph import Network
+from corridor.assignment.graph import LinkNetwork
 from corridor.assignment.linesearch import line_search
-from corridor.assignment.paths import Demand, all_or_nothing
+from corridor.assignment.paths import ODMatrix, all_or_nothing
 from corridor.assignment.result import AssignmentResult, IterationLog, relative_gap
 
 __all__ = ["frank_wolfe"]
@@ -31,8 +31,8 @@ _CONJ_MAX = 0.99999
 
 
 def frank_wolfe(
-    net: Network,
-    demand: Demand,
+    net: LinkNetwork,
+    demand: ODMatrix,
     variant: str = "bfw",
     gap: float = 1e-4,
     max_iter: int = 1000,

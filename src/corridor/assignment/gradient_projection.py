@@ -22,8 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from corridor.assignment.graph import Network
-from corridor.assignment.paths import Demand, check_reachable
+from corridor.assignment.graph import LinkNetwork
+from corridor.assignment.paths import ODMatrix, check_reachable
 from corridor.assignment.result import AssignmentResult, IterationLog, relative_gap
 
 __all__ = ["PathSet", "gradient_projection"]
@@ -86,8 +86,8 @@ class PathSet:
 
 
 def gradient_projection(
-    net: Network,
-    demand: Demand,
+    net: LinkNetwork,
+    demand: ODMatrix,
     gap: float = 1e-6,
     max_iter: int = 2000,
     progress: bool | None = None,

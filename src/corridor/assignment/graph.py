@@ -15,10 +15,10 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from corridor.assignment.errors import NetworkError
+from corridor.errors import NetworkError
 from corridor.assignment.vdf import VDF, LinkPerformance
 
-__all__ = ["Network", "SPGraph"]
+__all__ = ["LinkNetwork", "SPGraph"]
 
 _DENSE_TABLE_MAX = 1 << 23
 
@@ -40,7 +40,7 @@ def _f(a: object, n: int, name: str, default: float | None = None) -> FloatArray
 
 
 @dataclass
-class Network:
+class LinkNetwork:
     """Directed links with volume-delay parameters and generalised-cost extras.
 
     Generalised cost of a link = ``t(x) + toll_factor · toll + distance_factor · length``, where ``t`` is
@@ -150,7 +150,7 @@ class SPGraph:
         For each zone, the node where trips to it end (its sink copy when it blocks through traffic).
     """
 
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: LinkNetwork) -> None:
         self._net = net
         self._fstar: tuple[NDArray[np.int32], ...] | None = None
         n0 = net.num_nodes

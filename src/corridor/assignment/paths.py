@@ -4,7 +4,7 @@
 (:mod:`corridor.assignment._kernels`). :func:`all_or_nothing_scipy` is the library route it is
 benchmarked against: :func:`scipy.sparse.csgraph.dijkstra` for all origins, then the trees loaded for
 all origins at once (tree depths by pointer doubling, one ``np.add.at`` per depth level, a
-``bincount``). :func:`shortest_paths` and :func:`extract_paths` (scipy) serve SUE and the corridor model.
+``bincount``). :func:`shortest_paths` and :func:`extract_paths` (scipy) serve the logit SUE.
 """
 
 from __future__ import annotations
@@ -16,18 +16,18 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from corridor.assignment.errors import DemandError
+from corridor.errors import DemandError
 from corridor.assignment.graph import SPGraph
 
-__all__ = ["Demand", "all_or_nothing", "all_or_nothing_scipy", "check_reachable", "extract_paths", "shortest_paths"]
+__all__ = ["ODMatrix", "all_or_nothing", "all_or_nothing_scipy", "check_reachable", "extract_paths", "shortest_paths"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class Demand:
-    """A zones × zones demand matrix in the form the loaders use.
+class ODMatrix:
+    """A zones × zones origin–destination matrix in the form the loaders use.
 
     Attributes
     ----------
@@ -65,7 +65,7 @@ class Demand:
         return float(self.od_flow.sum())
 
     @classmethod
-    def from_matrix(cls, matrix: NDArray[np.float64] | sp.spmatrix | sp.sparray, num_zones: int) -> Demand:
+    def from_matrix(cls, matrix: NDArray[np.float64] | sp.spmatrix | sp.sparray, num_zones: int) -> ODMatrix:
         """Build from a dense array or a scipy sparse matrix (intra-zonal trips are ignored)."""
         if sp.issparse(matrix):
             coo = sp.coo_matrix(matrix)
@@ -131,7 +131,7 @@ def _tree_loads(spg: SPGraph, pred: NDArray[np.int32], node_demand: FloatArray) 
     return np.bincount(link[ok], weights=f[carry][ok], minlength=spg.num_links)
 
 
-def check_reachable(demand: Demand, od_cost: FloatArray) -> None:
+def check_reachable(demand: ODMatrix, od_cost: FloatArray) -> None:
     """Raise :class:`DemandError` naming the first OD pair whose ``od_cost`` is not finite."""
     if not np.isfinite(od_cost).all():
         k = int(np.flatnonzero(~np.isfinite(od_cost))[0])
@@ -142,7 +142,7 @@ def check_reachable(demand: Demand, od_cost: FloatArray) -> None:
 
 
 def all_or_nothing(
-    spg: SPGraph, demand: Demand, link_cost: FloatArray
+    spg: SPGraph, demand: ODMatrix, link_cost: FloatArray
 ) -> tuple[FloatArray, float, FloatArray]:
     """All-or-nothing loading at ``link_cost`` (compiled Dijkstra + loading, one origin at a time).
 
@@ -170,7 +170,7 @@ def all_or_nothing(
 
 
 def all_or_nothing_scipy(
-    spg: SPGraph, demand: Demand, link_cost: FloatArray
+    spg: SPGraph, demand: ODMatrix, link_cost: FloatArray
 ) -> tuple[FloatArray, float, FloatArray]:
     """:func:`all_or_nothing` with scipy's Dijkstra and vectorised numpy tree loading (same results)."""
     dist, pred = shortest_paths(spg, link_cost, demand.origins)

@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from corridor.assignment.graph import Network
-    from corridor.assignment.paths import Demand
+    from corridor.assignment.graph import LinkNetwork
+    from corridor.assignment.paths import ODMatrix
 
 __all__ = ["AssignmentResult", "IterationLog", "Progress", "relative_gap"]
 
@@ -78,7 +78,7 @@ class AssignmentResult:
     iteration_times: list[float] = field(default_factory=list)
 
     def objective(self, performance_integral: FloatArray | None = None) -> float:
-        """Beckmann objective if the per-link integrals are given (see ``Network.performance``)."""
+        """Beckmann objective if the per-link integrals are given (see ``LinkNetwork.performance``)."""
         return float(np.sum(performance_integral)) if performance_integral is not None else float("nan")
 
 
@@ -158,7 +158,13 @@ class IterationLog(Progress):
         return gap <= self.target or iteration >= self.max_iter
 
     def result(
-        self, net: Network, demand: Demand, flows: FloatArray, iterations: int, algorithm: str, od_cost: FloatArray
+        self,
+        net: LinkNetwork,
+        demand: ODMatrix,
+        flows: FloatArray,
+        iterations: int,
+        algorithm: str,
+        od_cost: FloatArray,
     ) -> AssignmentResult:
         """The :class:`AssignmentResult` at ``flows``."""
         cost = net.cost(flows)

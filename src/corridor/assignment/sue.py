@@ -13,6 +13,14 @@ and is vectorised the same way as :mod:`corridor.assignment.gradient_projection`
 averaged with step ``1 / k``. The convergence measure is the relative flow change
 ``Σ_a |y_a − x_a| / Σ_a x_a`` between the logit loading ``y`` at current costs and the current flows
 ``x``; it is reported as ``gap`` so the API has the same shape as the deterministic assignment.
+
+**Seeded path sets** (``seed_rounds > 0``). A path set of shortest paths leaves out every route that is
+never the cheapest, so where the alternatives are few and far apart in cost (corridor choice: the sea
+is never the cheapest for most pairs) the "SUE" barely differs from the deterministic equilibrium.
+Seeding first gives each pair up to ``seed_rounds`` materially different routes: shortest paths at
+free-flow costs, each round with every link used in an earlier round made dearer by a factor
+``1 + (rounds it was used in)``. The path-set logit carries its known limit: overlapping paths are
+treated as independent (IIA).
 """
 
 from __future__ import annotations
@@ -22,10 +30,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.assignment.errors import AssignmentError
 from corridor.assignment.gradient_projection import PathSet
-from corridor.assignment.graph import Network
-from corridor.assignment.paths import Demand, check_reachable, extract_paths, shortest_paths
+from corridor.assignment.graph import LinkNetwork
+from corridor.assignment.paths import ODMatrix, check_reachable, extract_paths, shortest_paths
 from corridor.assignment.result import AssignmentResult, IterationLog
 
 __all__ = ["logit_sue"]
@@ -43,28 +50,58 @@ def _logit_flows(ps: PathSet, path_cost: FloatArray, demand: FloatArray, theta: 
     return flows, best - np.log(tot) / theta
 
 
+def _seed_paths(net: LinkNetwork, demand: ODMatrix, ps: PathSet, rounds: int) -> None:
+    """Add up to ``rounds`` distinct penalised shortest paths per OD pair to ``ps`` (see the module docstring)."""
+    spg = net.sp
+    dest = spg.dest_node[demand.od_zone]
+    n_od = demand.od_flow.size
+    base = net.cost(np.zeros(net.num_links))
+    used = np.zeros(net.num_links)
+    seen: list[set[bytes]] = [set() for _ in range(n_od)]
+    for _ in range(rounds):
+        _, pred = shortest_paths(spg, base * (1.0 + used), demand.origins)
+        path, link = extract_paths(spg, pred, demand.od_row, dest)
+        used[np.unique(link)] += 1.0
+        order = np.lexsort((link, path))  # by OD pair, links sorted within: one byte key per route
+        path, link = path[order], link[order]
+        bounds = np.searchsorted(path, np.arange(n_od + 1))
+        new = []
+        for i in range(n_od):
+            key = link[bounds[i]:bounds[i + 1]].tobytes()
+            if key not in seen[i]:
+                seen[i].add(key)
+                new.append(i)
+        od = np.array(new, dtype=np.int64)
+        if od.size:
+            keep = np.isin(path, od)
+            ps.add(od, np.zeros(od.size), np.searchsorted(od, path[keep]), link[keep])
+
+
 def logit_sue(
-    net: Network,
-    demand: Demand,
+    net: LinkNetwork,
+    demand: ODMatrix,
     theta: float = 1.0,
     gap: float = 1e-4,
     max_iter: int = 500,
     progress: bool | None = None,
     callback: Callable[[int, float, FloatArray], None] | None = None,
+    *,
+    seed_rounds: int = 0,
 ) -> AssignmentResult:
     """Logit SUE with dispersion ``theta`` by MSA on path flows.
 
-    ``theta`` is the logit dispersion (1 / cost unit; large values approach deterministic user
+    ``theta`` is the logit dispersion (1 / cost unit, > 0; large values approach deterministic user
     equilibrium), ``gap`` the target for the relative flow change ``Σ|y − x| / Σ x`` and ``max_iter`` the
     maximum number of iterations (one shortest-path sweep each); ``progress`` and ``callback`` are as for
-    :func:`corridor.assignment.assign`.
+    :func:`corridor.assignment.assign`, which checks the options. ``seed_rounds`` rounds of penalised
+    shortest paths seed the path sets before the first iteration (module docstring; 0: none).
     """
-    if not theta > 0:
-        raise AssignmentError(f"theta must be > 0, got {theta}")
     log = IterationLog("Logit SUE (MSA)", gap, max_iter, progress, callback)
     spg = net.sp
     dest = spg.dest_node[demand.od_zone]
     ps = PathSet(net.num_links, demand.od_flow.size)
+    if seed_rounds > 0:
+        _seed_paths(net, demand, ps, seed_rounds)
     cost = net.cost(np.zeros(net.num_links))
     it = 0
     with log:

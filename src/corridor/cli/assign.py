@@ -64,7 +64,7 @@ def assign(
 ) -> None:
     """Assign the corridor demand with capacities: link volumes, v/c, delays, bottlenecks and
     corridor volumes beside the published 2024 ones."""
-    from ..freight.congestion import assign_corridors, plot_vc_map
+    from ..freight import assign_corridors, plot_vc_map
     from ..freight.inputs import freight_inputs
 
     def run() -> tuple[Any, Path | None]:

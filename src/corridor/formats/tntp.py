@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from corridor.errors import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from corridor.assignment.graph import Network
+    from corridor.assignment.graph import LinkNetwork
 
 __all__ = [
     "TNTPFlows",
@@ -80,11 +80,12 @@ class TNTPNetwork:
         """Number of directed links."""
         return int(self.init_node.size)
 
-    def to_network(self, toll_factor: float = 0.0, distance_factor: float = 0.0) -> Network:
-        """The assignment graph (0-based nodes; zones ``< first_thru_node`` block through traffic)."""
-        from corridor.assignment.graph import Network
+    def to_network(self, toll_factor: float = 0.0, distance_factor: float = 0.0) -> LinkNetwork:
+        """The assignment graph, a :class:`~corridor.assignment.LinkNetwork` (0-based nodes; zones
+        ``< first_thru_node`` block through traffic)."""
+        from corridor.assignment.graph import LinkNetwork
 
-        return Network(
+        return LinkNetwork(
             num_nodes=self.nodes,
             num_zones=self.zones,
             from_node=self.init_node - 1,
@@ -177,49 +178,11 @@ def read_net(path: str | Path) -> TNTPNetwork:
     n_links = _meta_int(p, meta, "NUMBER OF LINKS")
     if nodes <= 0 or zones < 0 or zones > nodes:
         raise TNTPFormatError(p, None, f"<NUMBER OF ZONES> {zones} / <NUMBER OF NODES> {nodes} are inconsistent")
-    rows: list[list[str]] = []
-    line_no: list[int] = []
-    for i in range(start, len(lines)):
-        line = lines[i].strip()
-        if not line or line.startswith("~"):
-            continue
-        fields = line.replace(";", " ").split()
-        if len(fields) != _NET_COLUMNS:
-            raise TNTPFormatError(
-                p, i + 1, f"expected {_NET_COLUMNS} columns (init term capacity length fft B power speed toll type), "
-                f"found {len(fields)}"
-            )
-        rows.append(fields)
-        line_no.append(i + 1)
+    rows, line_no = _link_rows(p, lines, start)
     if len(rows) != n_links:
         raise TNTPFormatError(p, None, f"<NUMBER OF LINKS> says {n_links} but the file has {len(rows)} link lines")
-    try:
-        data = np.array(rows, dtype=np.float64).reshape(len(rows), _NET_COLUMNS)
-    except ValueError:
-        for fields, ln in zip(rows, line_no):
-            for name, value in zip(_COLUMN_NAMES, fields):
-                try:
-                    float(value)
-                except ValueError:
-                    raise TNTPFormatError(p, ln, f"{name} is not a number: {value!r}") from None
-        raise  # pragma: no cover
-    lines_arr = np.asarray(line_no)
-
-    def check(mask: NDArray[np.bool_], what: str, col: int) -> None:
-        if mask.any():
-            k = int(np.flatnonzero(mask)[0])
-            raise TNTPFormatError(p, int(lines_arr[k]), f"{what} ({_COLUMN_NAMES[col]} = {rows[k][col]})")
-
-    for col in (0, 1):
-        v = data[:, col]
-        check((v != np.round(v)) | (v < 1) | (v > nodes), f"unknown node: not in 1..{nodes}", col)
-    check(data[:, 2] < 0, "negative capacity", 2)
-    check(data[:, 3] < 0, "negative length", 3)
-    check(data[:, 4] < 0, "negative free-flow time", 4)
-    check(data[:, 5] < 0, "negative B", 5)
-    check(data[:, 6] < 0, "negative power", 6)
-    check((data[:, 2] == 0) & (data[:, 5] > 0) & (data[:, 6] > 0), "zero capacity on a congestible link", 2)
-    check(~np.isfinite(data).all(axis=1), "non-finite value", 2)
+    data = _link_numbers(p, rows, line_no)
+    _check_links(p, data, rows, line_no, nodes)
     return TNTPNetwork(
         path=p,
         zones=zones,
@@ -237,6 +200,60 @@ def read_net(path: str | Path) -> TNTPNetwork:
         link_type=data[:, 9].astype(np.int64),
         metadata=meta,
     )
+
+
+def _link_rows(path: Path, lines: list[str], start: int) -> tuple[list[list[str]], list[int]]:
+    """The link lines after the metadata, split into their 10 fields, and their 1-based line numbers."""
+    rows: list[list[str]] = []
+    line_no: list[int] = []
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if not line or line.startswith("~"):
+            continue
+        fields = line.replace(";", " ").split()
+        if len(fields) != _NET_COLUMNS:
+            raise TNTPFormatError(
+                path, i + 1, f"expected {_NET_COLUMNS} columns (init term capacity length fft B power speed toll type), "
+                f"found {len(fields)}"
+            )
+        rows.append(fields)
+        line_no.append(i + 1)
+    return rows, line_no
+
+
+def _link_numbers(path: Path, rows: list[list[str]], line_no: list[int]) -> NDArray[np.float64]:
+    """The link fields as a links × 10 array; the first non-number raises with its line and column."""
+    try:
+        return np.array(rows, dtype=np.float64).reshape(len(rows), _NET_COLUMNS)
+    except ValueError:
+        for fields, ln in zip(rows, line_no):
+            for name, value in zip(_COLUMN_NAMES, fields):
+                try:
+                    float(value)
+                except ValueError:
+                    raise TNTPFormatError(path, ln, f"{name} is not a number: {value!r}") from None
+        raise  # pragma: no cover
+
+
+def _check_links(path: Path, data: NDArray[np.float64], rows: list[list[str]], line_no: list[int], nodes: int) -> None:
+    """Raise on the first link with an unknown node, a negative parameter or a non-finite value."""
+    lines_arr = np.asarray(line_no)
+
+    def check(mask: NDArray[np.bool_], what: str, col: int) -> None:
+        if mask.any():
+            k = int(np.flatnonzero(mask)[0])
+            raise TNTPFormatError(path, int(lines_arr[k]), f"{what} ({_COLUMN_NAMES[col]} = {rows[k][col]})")
+
+    for col in (0, 1):
+        v = data[:, col]
+        check((v != np.round(v)) | (v < 1) | (v > nodes), f"unknown node: not in 1..{nodes}", col)
+    check(data[:, 2] < 0, "negative capacity", 2)
+    check(data[:, 3] < 0, "negative length", 3)
+    check(data[:, 4] < 0, "negative free-flow time", 4)
+    check(data[:, 5] < 0, "negative B", 5)
+    check(data[:, 6] < 0, "negative power", 6)
+    check((data[:, 2] == 0) & (data[:, 5] > 0) & (data[:, 6] > 0), "zero capacity on a congestible link", 2)
+    check(~np.isfinite(data).all(axis=1), "non-finite value", 2)
 
 
 _COLUMN_NAMES = ("init node", "term node", "capacity", "length", "free-flow time", "B", "power", "speed",
@@ -379,7 +396,7 @@ COST_FACTORS: dict[str, tuple[float, float]] = {
 }
 
 
-def load_network(folder: str | Path) -> tuple[Network, NDArray[np.float64], TNTPNetwork]:
+def load_network(folder: str | Path) -> tuple[LinkNetwork, NDArray[np.float64], TNTPNetwork]:
     """Read a network folder: the assignment graph (with the README's cost factors), demand and raw net."""
     d = Path(folder)
     files = find_files(d)

@@ -4,13 +4,15 @@ Every analysis starts from :func:`freight_inputs` (network + scenario + demand â
 """
 
 from .compare import Comparison, compare
-from .congestion import CorridorFlows, assign_corridors, plot_vc_map
+from .congestion import assign_corridors
+from .corridor_flows import CorridorFlows
 from .criticality import CriticalityResult, criticality
 from .demand import Demand, load_demand
 from .economics import EconomicsResult, concession_economics
 from .flows import DemandFlows, route_demand
 from .inputs import FreightInputs, freight_inputs
 from .reliability import TransitDistribution, plot_distributions, simulate
+from .vc_map import plot_vc_map
 
 __all__ = [
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
