@@ -50,14 +50,15 @@ def choices(values: Iterable[str], known: Iterable[str], what: str, *, upper: bo
             aliases: dict[str, str] | None = None, allowed: str | None = None) -> list[str]:
     """Names from ``known`` (or their ``aliases``), matched without regard to case or surrounding space;
     an unknown one is refused with the nearest known names (and ``allowed``, else the list of them)."""
+    values = [v for v in values if str(v).strip()]
+    if not values:
+        return []
     known = sorted(set(known))
     folded = {k.casefold(): k for k in known}
     folded |= {a.casefold(): k for a, k in (aliases or {}).items() if k in known}
     out = []
     for v in values:
         key = str(v).strip().casefold()
-        if not key:
-            continue
         if key not in folded:
             near = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(folded[n] for n in near)}? " if near else ""
