@@ -139,6 +139,15 @@ class Router:
         """The sea passages the network's sea links use (``suez``, ``babalmandab``, ``cape``…)."""
         return sorted(self.graph.passage_edges)
 
+    def country_codes(self, names: Iterable[str]) -> list[str]:
+        """ISO codes of countries given by code or name, in any case (an unknown one is refused)."""
+        names = [n for n in names if n.strip()]
+        if not names:
+            return []
+        return validate.choices(names, set(self.graph.place_country) | set(self._country_name), "country code",
+                                upper=True, aliases={v: k for k, v in self._country_name.items()},
+                                allowed="use ISO 3166-1 alpha-2 codes such as RU, IR")
+
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:
         """CO2e per FEU of every edge, kg."""
@@ -163,9 +172,7 @@ class Router:
         g = self.graph
         year = _dt.date.today().year if year is None else validate.year(year)
         ok = g.open_year <= year
-        avoid = set(validate.choices(avoid_countries, set(g.place_country) | set(self._country_name), "country code",
-                                     upper=True, aliases={v: k for k, v in self._country_name.items()},
-                                     allowed="use ISO 3166-1 alpha-2 codes such as RU, IR"))
+        avoid = set(self.country_codes(avoid_countries))
         if avoid:
             bad = np.isin(g.place_country, list(avoid))
             ok &= ~bad[g.from_place] & ~bad[g.to_place]
@@ -221,7 +228,7 @@ class Router:
         weights = self.weights(optimize)
         ok = self.usable(year=year, avoid_countries=avoid_countries, avoid_modes=avoid_modes,
                          avoid_passages=avoid_passages)
-        avoided = {c.strip().upper() for c in avoid_countries}
+        avoided = set(self.country_codes(avoid_countries))
         for pid in filter(None, (o, d, v)):
             if g.place_country[g.place_index[pid]] in avoided:
                 raise NoRouteError(f"{pid} lies in {g.place_country[g.place_index[pid]]}, which is to be avoided")
