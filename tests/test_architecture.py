@@ -15,7 +15,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "corridor"
 LAYERS: list[tuple[str, ...]] = [
     ("corridor.errors", "corridor.validate", "corridor.settings", "corridor.formats.json"),
     ("corridor.network",),
-    ("corridor.assignment", "corridor.scenarios", "corridor.names", "corridor.graph", "corridor.formats"),
+    ("corridor.assignment", "corridor.scenarios", "corridor.names", "corridor.graph", "corridor.search",
+     "corridor.formats"),
     ("corridor.routing", "corridor.maps", "corridor.parallel", "corridor.store"),
     ("corridor.freight", "corridor.energy"),
     ("corridor.sweep",),

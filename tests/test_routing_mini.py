@@ -73,3 +73,30 @@ def test_sea_passages_are_checked(mini_router: Router, name: str) -> None:
 def test_years_outside_the_model_are_refused(mini_router: Router, year: int) -> None:
     with pytest.raises(InvalidOptionError, match="year must be"):
         mini_router.route("Xi'an", "Duisburg", year=year)
+
+
+def test_compiled_search_finds_scipys_shortest_distances(mini_router: Router) -> None:
+    """The single-pair search (corridor.search) gives the same least cost as SciPy's Dijkstra, for every
+    pair of nodes and random weights with unusable edges."""
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridor.search import path_edges
+
+    g = mini_router.graph
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        w = rng.uniform(0.1, 10.0, g.n_edges)
+        w[rng.random(g.n_edges) < 0.1] = np.inf
+        dist = dijkstra(g.matrix(w))
+        for s in range(g.n_nodes):
+            for t in range(g.n_nodes):
+                if s == t:
+                    continue
+                edges = path_edges(g.indptr, g.indices, g.csr_order, g.src, w, s, t)
+                if np.isfinite(dist[s, t]):
+                    assert g.src[edges[0]] == s and g.dst[edges[-1]] == t
+                    assert (g.dst[edges[:-1]] == g.src[edges[1:]]).all()
+                    assert w[edges].sum() == pytest.approx(dist[s, t])
+                else:
+                    assert len(edges) == 0

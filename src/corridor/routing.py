@@ -20,6 +20,7 @@ from .network import Network, load_network
 from .network.geo import NORTHERN, countries as _countries
 from .network.schema import MODES
 from . import validate
+from .search import path_edges
 from .settings import OBJECTIVES, Settings
 
 _RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
@@ -94,6 +95,21 @@ class Route:
     def to_frame(self) -> pd.DataFrame:
         """The legs as a DataFrame."""
         return pd.DataFrame([leg.to_dict() for leg in self.legs])
+
+    def to_geodataframe(self, router: Router) -> pd.DataFrame:
+        """The legs as a GeoDataFrame (:func:`corridor.formats.geo.legs_gdf`; needs ``corridor[geo]``)."""
+        from .formats.geo import legs_gdf
+
+        return legs_gdf(router, self)
+
+    def _repr_html_(self) -> str:
+        from .formats.html import html_card
+
+        legs = self.to_frame()[["kind", "mode", "from_name", "to_name", "distance_km", "hours", "cost_usd_per_feu"]]
+        return html_card(f"{self.corridor}: {self.origin} → {self.destination}",
+                         {"days": self.total_days, "km": self.distance_km, "US$/FEU": self.cost_usd_per_feu,
+                          "kg CO2e/FEU": self.co2_kg_per_feu, "countries": " → ".join(self.countries)},
+                         {"legs": legs}, rows=40)
 
 
 class Router:
@@ -260,9 +276,10 @@ class Router:
         end = g.destination_node[g.place_index[d]]
         if start < 0 or end < 0:
             return None
-        dist, pred = dijkstra(g.matrix(w), indices=start, return_predecessors=True)
         if via is None:
-            return self._edges(pred, start, end) if np.isfinite(dist[end]) else None
+            edges = path_edges(g.indptr, g.indices, g.csr_order, g.src, w, int(start), int(end))
+            return edges if len(edges) else None
+        dist, pred = dijkstra(g.matrix(w), indices=start, return_predecessors=True)
         back, succ = dijkstra(g.matrix(w, transpose=True), indices=end, return_predecessors=True)
         candidates = np.nonzero((g.node_place == g.place_index[via]) & (g.node_layer >= 0))[0]
         total = dist[candidates] + back[candidates]
@@ -283,22 +300,27 @@ class Router:
         nodes.reverse()
         return np.asarray([self.graph.edge_between(u, v) for u, v in itertools.pairwise(nodes)], dtype=np.int64)
 
+    @cached_property
+    def _edge_text(self) -> tuple[np.ndarray, ...]:
+        """Per edge, what a leg prints: from and to id and name, mode, kind, link id (made once)."""
+        g = self.graph
+        ids, names = np.asarray(g.place_ids, dtype=object), np.asarray(self._place_name, dtype=object)
+        mode = np.array([MODES[m] if m >= 0 else "transfer" for m in g.mode], dtype=object)
+        kind = np.array([KINDS[k] for k in g.kind], dtype=object)
+        link = np.array([self._link_id[k] if k >= 0 else None for k in g.link], dtype=object)
+        return ids[g.from_place], ids[g.to_place], names[g.from_place], names[g.to_place], mode, kind, link
+
     def _route(self, o: str, d: str, label: str, edges: np.ndarray) -> Route:
         g = self.graph
-        co2 = self.co2_kg()
-        legs = []
-        for e in edges:
-            if g.kind[e] == _CONNECTOR:
-                continue
-            a, b = g.from_place[e], g.to_place[e]
-            legs.append(Leg(
-                from_id=g.place_ids[a], to_id=g.place_ids[b], from_name=self._place_name[a], to_name=self._place_name[b],
-                mode=MODES[g.mode[e]] if g.mode[e] >= 0 else "transfer", kind=KINDS[g.kind[e]],
-                distance_km=float(g.distance_km[e]), hours=float(g.hours[e]), cost_usd_per_feu=float(g.cost_usd[e]),
-                co2_kg_per_feu=float(co2[e]), link_id=self._link_id[g.link[e]] if g.link[e] >= 0 else None))
-        seq = [g.place_country[g.from_place[edges[0]]]] + [g.place_country[g.to_place[e]] for e in edges]
+        shown = edges[g.kind[edges] != _CONNECTOR]
+        text = [col[shown].tolist() for col in self._edge_text]
+        figures = [g.distance_km[shown].tolist(), g.hours[shown].tolist(), g.cost_usd[shown].tolist(),
+                   self.co2_kg()[shown].tolist()]
+        legs = tuple(Leg(a, b, an, bn, m, k, km, h, usd, kg, lid)
+                     for a, b, an, bn, m, k, lid, km, h, usd, kg in zip(*text, *figures))
+        seq = [g.place_country[g.from_place[edges[0]]], *g.place_country[g.to_place[edges]]]
         countries = tuple(c for i, c in enumerate(seq) if i == 0 or c != seq[i - 1])
-        return Route(o, d, label, tuple(legs), countries, edges)
+        return Route(o, d, label, legs, countries, edges)
 
     # -- corridor labels ---------------------------------------------------------------------
     def _passage_edges(self, passage: str) -> np.ndarray:
