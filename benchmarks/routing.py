@@ -16,6 +16,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor import Router, load_network
 from corridor.graph import compile_graph
+from corridor.search import path_edges
 
 
 def main() -> None:
@@ -42,6 +43,7 @@ def main() -> None:
     weights = router.weights("generalized")
     ok = router.usable(year=2026)
     w = np.where(ok, weights, np.inf)
+    router.route(ids[pairs[0][0]], ids[pairs[0][1]], year=2026)  # compile (or load) the search kernel first
 
     # corridor: the full public query (name resolution, masks, Dijkstra, route assembly, label)
     t = time.perf_counter()
@@ -51,13 +53,25 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - unreachable pairs count the same for both engines
             pass
     full = (time.perf_counter() - t) / len(pairs)
+    t = time.perf_counter()
+    for o, d in pairs:
+        try:
+            router.route(ids[o], ids[d], year=2026, alternatives=3)
+        except Exception:  # noqa: BLE001
+            pass
+    three = (time.perf_counter() - t) / len(pairs)
 
-    # corridor's kernel alone: one scipy Dijkstra on the CSR graph
+    # the kernels alone: corridor's single-pair search, and SciPy's single-source Dijkstra on the CSR graph
+    t = time.perf_counter()
+    for o, d in pairs:
+        path_edges(graph.indptr, graph.indices, graph.csr_order, graph.src, w, graph.origin_node[o],
+                   graph.destination_node[d])
+    kernel = (time.perf_counter() - t) / len(pairs)
     matrix = graph.matrix(w)
     t = time.perf_counter()
     for o, d in pairs:
         dijkstra(matrix, indices=graph.origin_node[o], return_predecessors=True)
-    kernel = (time.perf_counter() - t) / len(pairs)
+    scipy_kernel = (time.perf_counter() - t) / len(pairs)
 
     G = nx.DiGraph()
     finite = np.isfinite(w)
@@ -70,9 +84,11 @@ def main() -> None:
             pass
     peer = (time.perf_counter() - t) / len(pairs)
 
-    print(f"{len(pairs)} queries: corridor route() {1000 * full:.2f} ms/query (budget 20 ms); "
-          f"scipy kernel {1000 * kernel:.2f} ms; networkx dijkstra_path {1000 * peer:.2f} ms")
-    print(f"ratio corridor route()/networkx = {full / peer:.2f}; scipy kernel/networkx = {kernel / peer:.2f}")
+    print(f"{len(pairs)} queries: corridor route() {1000 * full:.2f} ms/query, with 3 alternatives "
+          f"{1000 * three:.2f} ms (goal ≤ 1 ms); search kernel {1000 * kernel:.3f} ms; scipy single-source "
+          f"{1000 * scipy_kernel:.3f} ms; networkx dijkstra_path {1000 * peer:.2f} ms")
+    print(f"ratio corridor route()/networkx = {full / peer:.2f}; search kernel/networkx = {kernel / peer:.3f}; "
+          f"search kernel/scipy = {kernel / scipy_kernel:.2f}")
 
 
 if __name__ == "__main__":
