@@ -1,12 +1,13 @@
 """End-to-end fixtures: the API and web map on the bundled dataset, and Debian's Chromium driven by Playwright.
 
-The browser tests never skip: without /usr/bin/chromium (``apt-get install chromium``) or without the
-built web map (``make web``) they fail and say what to do.
+The browser tests never skip: without Chromium (``$CORRIDOR_CHROMIUM``, else ``chromium`` on PATH; ``make test``
+installs Debian's as root) or without the built web map (``make web``) they fail and say what to do.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ import uvicorn
 from corridor.api import create_app
 from corridor.api.app import static_dir
 
-CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -47,7 +48,8 @@ def base_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium`")
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's (`sudo apt-get install -y chromium`; "
+                    "`make test` does it as root) or set CORRIDOR_CHROMIUM to a Chromium binary")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
