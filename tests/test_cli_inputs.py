@@ -86,3 +86,17 @@ def test_yaml_bombs_and_deep_nesting_are_refused_at_once(tmp_path: Path, text: s
     path.write_text(text, encoding="utf-8")
     code, out = run("scenarios", str(path), "--data", str(MINI))
     assert code == 1 and message in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_scenario_figures_are_finite(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "nan.yaml"
+    path.write_text(f"name: x\noperations:\n  - scale: {{mode: rail, speed_kmh: {value}}}\n    source: T-EST\n",
+                    encoding="utf-8")
+    code, out = run("scenarios", str(path), "--data", str(MINI))
+    assert code == 1 and "must be a finite positive factor" in out, out
+
+
+def test_energy_years_are_bounded() -> None:
+    code, out = run("energy", "flows", "--year", "3000")
+    assert code == 1 and "year must be a whole number from 1990 to 2100" in out

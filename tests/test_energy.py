@@ -248,7 +248,7 @@ def test_scenario_errors_name_file_line_and_what_is_wrong(toy, body: str, messag
 @pytest.mark.parametrize(("body", "message"), [
     ("  - set: {asset: P3, capacity: 5}\n    source: S\n", "give the figure's unit"),
     ("  - close: {asset: P3, link: x}\n", "acts on energy (asset) or on freight links (link), not both"),
-    ("  - scale: {asset: P3, capacity: 0}\n    source: S\n", "capacity must be a positive factor"),
+    ("  - scale: {asset: P3, capacity: 0}\n    source: S\n", "capacity must be a finite positive factor"),
     ("  - open: {asset: P3, capacity: 3}\n", "unknown key 'capacity'"),
     ("  - add_asset: {id: X, commodity: gas}\n    source: S\n", "missing name, kind, from, to, capacity, unit"),
     ("  - set: {asset: P3, capacity: 5, unit: bcm_per_year}\n", "cites no source"),

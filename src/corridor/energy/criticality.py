@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import validate
 from ..network.energy_table import EnergyNetwork, load_energy
 from ..scenarios import apply_energy_scenario, load_scenario
 from .flows import DEFAULT_TARGET, build_arcs, solve_arcs
@@ -46,7 +47,7 @@ def energy_criticality(energy: EnergyNetwork | None = None, commodity: str = "ga
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)
     energy = apply_energy_scenario(energy, sc)
-    year = year if year is not None else sc.year
+    year = validate.year(year) if year is not None else sc.year
     to = DEFAULT_TARGET.get(commodity, "all") if to is None else to
     base, base_total = _delivered(energy, commodity, to, year)
     assets = energy.assets[(energy.assets["commodity"] == commodity) & energy.in_service(year)]

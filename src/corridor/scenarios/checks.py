@@ -7,6 +7,8 @@ names exist (links, places, assets, sources) is checked when the scenario is app
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable
 
 from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES
@@ -29,6 +31,8 @@ from .spec import (
 
 MAX_TONNES_PER_TEU = 30
 MAX_SPEED_KMH = 200
+#: the longest a `demand` growth operation may compound, years
+MAX_DEMAND_YEARS = 100
 
 
 # -- freight ----------------------------------------------------------------------------------
@@ -85,7 +89,7 @@ def add_link(op: Operation) -> None:
                        "waypoints")
     for p in w:
         if not isinstance(p, str) and not (isinstance(p, list) and len(p) == 2
-                                           and all(isinstance(x, (int, float)) for x in p)):
+                                           and all(_finite(x) for x in p)):
             raise op.error(f"a waypoint is a place id or [lon, lat], not {p!r}", "waypoints")
     speed = a["speed_kmh"]
     if not isinstance(speed, (int, float)) or not 0 < speed <= MAX_SPEED_KMH:
@@ -108,12 +112,14 @@ def demand(op: Operation) -> None:
         raise op.error(f"unknown key {extra!r}; demand takes scale, or growth_per_year and years; "
                        "optionally origin, destination", extra)
     if "scale" in a:
-        if not isinstance(a["scale"], (int, float)) or a["scale"] < 0:
-            raise op.error(f"scale must be a non-negative number, not {a['scale']!r}", "scale")
+        if not _finite(a["scale"]) or a["scale"] < 0:
+            raise op.error(f"scale must be a finite non-negative number, not {a['scale']!r}", "scale")
     elif not ("growth_per_year" in a and "years" in a):
         raise op.error("give `scale: FACTOR`, or `growth_per_year: RATE` with `years: N`")
-    elif not isinstance(a["growth_per_year"], (int, float)) or not isinstance(a["years"], (int, float)):
-        raise op.error("growth_per_year and years must be numbers", "growth_per_year")
+    elif not _finite(a["growth_per_year"]) or not -1 < a["growth_per_year"] <= 1:
+        raise op.error(f"growth_per_year is a rate above -1 and at most 1, not {a['growth_per_year']!r}", "growth_per_year")
+    elif not _finite(a["years"]) or not 0 <= a["years"] <= MAX_DEMAND_YEARS:
+        raise op.error(f"years must be 0 to {MAX_DEMAND_YEARS}, not {a['years']!r}", "years")
 
 
 # -- energy -----------------------------------------------------------------------------------
@@ -200,5 +206,10 @@ def _numbers(op: Operation, names: Iterable[str]) -> None:
     scale = op.kind == "scale"
     for k in names:
         v = op.args[k]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or (scale and v == 0):
-            raise op.error(f"{k} must be a {'positive factor' if scale else 'non-negative number'}, not {v!r}", k)
+        if not _finite(v) or v < 0 or (scale and v == 0):
+            raise op.error(f"{k} must be a finite {'positive factor' if scale else 'non-negative number'}, not {v!r}", k)
+
+
+def _finite(value: object) -> bool:
+    """A finite number (not a bool, not NaN or an infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
