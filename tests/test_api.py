@@ -18,6 +18,7 @@ from corridor.api import create_app
 from corridor.api.jobs import JobKind, QueueFull
 from corridor.api.models import CompareResponse, RouteResponse
 from corridor.cli import app as cli_app
+from corridor.freight.congestion import ALGORITHMS
 from corridor.routing import MAX_ALTERNATIVES, Router
 from corridor.store import Run, RunStore
 
@@ -211,6 +212,89 @@ def test_malformed_and_wrong_bodies(client: httpx.Client) -> None:
     assert "at most 40" in body["detail"]
 
 
+LONE = b'"\\ud800"'  # JSON's spelling of a lone UTF-16 surrogate: no text, and no UTF-8 to send back
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/route", b'{"origin": "Baku", "destination": "Poti", "avoid_countries": [%s]}' % LONE),
+    ("/api/route", b'{"origin": "Baku", "destination": "Poti", "avoid_passages": [%s]}' % LONE),
+    ("/api/route", b'{"origin": %s, "destination": "Poti"}' % LONE),
+    ("/api/compare", b'{"origin": "Baku", "destination": "Poti", "variant": {"avoid_countries": [%s]}}' % LONE),
+    ("/api/compare", b'{"origin": "Baku", "destination": "Poti", "variant": {"cargo": %s}}' % LONE),
+    ("/api/criticality", b'{"scenario": %s}' % LONE),
+    ("/api/assignment", b'{"cargo": %s}' % LONE),
+])
+def test_lone_surrogates_are_a_422_naming_the_field(client: httpx.Client, path: str, body: bytes) -> None:
+    found = error(client.post(path, content=body, headers={"content-type": "application/json"}), 422)
+    assert "surrogate" in found["detail"] and found["problems"][0]["field"].startswith("body.")
+
+
+def test_bodies_that_are_not_utf8_are_a_422_not_a_400(client: httpx.Client) -> None:
+    for path in ("/api/route", "/api/criticality", "/api/compare"):
+        body = error(client.post(path, content=b"\xd5xr\x95\xc0gf", headers={"content-type": "application/json"}), 422)
+        assert "not UTF-8" in body["detail"]
+
+
+@pytest.mark.parametrize("options, echoed", [
+    ({"avoid_countries": ["ru", " Am "]}, {"avoid_countries": ["RU", "AM"]}),
+    ({"avoid_countries": ["Russia", "RU"]}, {"avoid_countries": ["RU"]}),
+    ({"cargo": "High_Value"}, {"cargo": "high_value"}),
+])
+def test_names_are_matched_in_any_case_and_answered_canonical(client: httpx.Client, options: dict,
+                                                               echoed: dict) -> None:
+    body = ok(client.post("/api/route", json={"origin": "Xian", "destination": "Duisburg", "year": 2026, **options}))
+    assert {k: body["options"][k] for k in echoed} == echoed
+
+
+@pytest.mark.parametrize("options, field, known", [
+    ({"avoid_countries": ["RU", "XX"]}, "body.avoid_countries.1", "RU"),
+    ({"avoid_countries": ["US"]}, "body.avoid_countries.0", "RU"),  # a real code, but none of the network's
+    ({"avoid_passages": ["suez"]}, "body.avoid_passages.0", "no sea passages"),  # the mini network has none
+    ({"cargo": "plutonium"}, "body.cargo", "high_value"),
+])
+def test_unknown_names_are_a_422_naming_field_value_and_known_names(client: httpx.Client, options: dict,
+                                                                    field: str, known: str) -> None:
+    body = error(client.post("/api/route", json={"origin": "Xian", "destination": "Duisburg", **options}), 422)
+    (value,) = [v for v in (options.get("avoid_countries", [])[-1:] + options.get("avoid_passages", [])
+                            + [options.get("cargo")]) if v]
+    assert body["problems"][0]["field"] == field and repr(value) in body["detail"] and known in body["detail"]
+
+
+def test_unknown_names_in_the_query_and_in_compare_name_their_field(client: httpx.Client) -> None:
+    query = {"origin": "Xian", "destination": "Duisburg"}
+    body = error(client.get("/api/route", params={**query, "avoid": "RU,Rusia"}), 422)
+    assert body["problems"][0]["field"] == "query.avoid.1" and body["suggestions"][0] == "RU"
+    body = error(client.get("/api/route", params={**query, "cargo": "generl"}), 422)
+    assert body["problems"][0]["field"] == "query.cargo" and body["suggestions"] == ["general"]
+    body = error(client.post("/api/compare", json={"origin": "Xian", "destination": "Duisburg",
+                                                   "base": {"cargo": "bulky"}, "variant": {"avoid_countries": ["ZZ"]}}),
+                 422)
+    assert [p["field"] for p in body["problems"]] == ["body.base.cargo", "body.variant.avoid_countries.0"]
+    assert "1 more problem" in body["detail"]
+
+
+def test_a_job_that_could_never_run_is_refused_at_once() -> None:
+    app = create_app(data=MINI, warm_shapes=False, job_workers=1, max_queued_jobs=8)
+    with Server(app) as url, httpx.Client(base_url=url, timeout=20) as c:
+        body = error(c.post("/api/assignment", json={"algorithm": "msa"}), 422)
+        assert body["problems"][0]["field"] == "body.algorithm" and "'msa'" in body["detail"]
+        body = error(c.post("/api/criticality", json={"cargo": "plutonium"}), 422)
+        assert body["problems"][0]["field"] == "body.cargo"
+        error(c.post("/api/assignment", json={"scenario": "no-such-scenario"}), 404)
+        assert {"bfw", "cfw", "fw", "gp", "sue"} <= set(ALGORITHMS)
+        for algorithm in ALGORITHMS:
+            job = ok(c.post("/api/assignment", json={"algorithm": algorithm, "max_iter": 3, "top": 1}), 202)
+            assert _wait(c, job["id"], seconds=60)["status"] == "done", algorithm
+
+
+def test_405_allows_every_method_of_the_path(client: httpx.Client) -> None:
+    for method, path, allowed in (("OPTIONS", "/api/route", "GET, POST"), ("DELETE", "/api/route", "GET, POST"),
+                                  ("POST", "/api/jobs/abc", "DELETE, GET"), ("PUT", "/api/health", "GET")):
+        response = client.request(method, path)
+        assert response.status_code == 405 and response.headers["allow"] == allowed, (method, path)
+        assert allowed in error(response, 405)["detail"]
+
+
 def test_huge_bodies_are_refused_before_reading(client: httpx.Client) -> None:
     big = b'{"origin": "' + b"x" * 200_000 + b'"}'
     body = error(client.post("/api/route", content=big, headers={"content-type": "application/json"}), 413)
@@ -293,6 +377,7 @@ def test_job_progress_cancel_timeout_and_bounded_queue(client: httpx.Client, app
     with pytest.raises(QueueFull):
         jobs.submit("test-sleep", Params(steps=1))
     assert ok(client.delete(f"/api/jobs/{running.id}"))["status"] == "cancelled"
+    error(client.get(f"/api/jobs/{running.id}"), 404)  # deleted: cancelled and gone
     for job in waiting:
         assert _wait(client, job.id)["status"] == "done"
     listing = ok(client.get("/api/jobs"))

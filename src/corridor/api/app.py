@@ -6,25 +6,27 @@ The endpoints live in :mod:`corridor.api.endpoints`, one module per resource.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import threading
+from collections.abc import AsyncIterator, Callable, Sequence
 from importlib.metadata import version
-from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from ..errors import CorridorError, NoRouteError, UnknownNameError
 from ..network import Network, load_network
 from ..settings import Settings
 from .analyses import register_analyses
+from .contract import install as install_contract
 from .endpoints import ROUTERS
 from .jobs import JobManager
 from .limits import LimitMiddleware
@@ -80,7 +82,8 @@ def create_app(network: Network | None = None, *, data: Path | None = None, sett
     register_analyses(jobs, service, job_time_limit_s)
     web = Path(web_dir) if web_dir is not None else static_dir()
 
-    app = FastAPI(title="corridor", version=version("corridor"), lifespan=lifespan(service, jobs, warm_shapes, freeze_gc),
+    app = FastAPI(title="corridor", version=version("corridor"),
+                  lifespan=lifespan(service, jobs, warm_shapes, freeze_gc),
                   description="Routes, alternatives, comparisons and scenarios on the Eurasian freight network. "
                               "Every error is JSON with `detail` (and `suggestions` for unknown names).")
     app.state.service = service
@@ -94,6 +97,7 @@ def create_app(network: Network | None = None, *, data: Path | None = None, sett
     add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_contract(app, lambda: service.vocabulary)
     if (web / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=web / "assets"), name="assets")
     return app
@@ -129,11 +133,21 @@ def lifespan(service: RouteService, jobs: JobManager, warm_shapes: bool,
     return span
 
 
+class ErrorResponse(JSONResponse):
+    """JSON that is always sent: text a client sent that is not Unicode (a lone surrogate) is escaped."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode()
+
+
 def error(status: int, detail: str, suggestions: list[str] | None = None,
-          problems: list[dict[str, str]] | None = None) -> JSONResponse:
+          problems: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     """Every error response: ``detail``, ``suggestions`` and ``problems`` (:class:`~corridor.api.models.ErrorOut`)."""
-    return JSONResponse(status_code=status, content={"detail": detail, "suggestions": suggestions or [],
-                                                     "problems": problems or []})
+    return ErrorResponse(status_code=status, headers=headers,
+                         content={"detail": detail, "suggestions": suggestions or [], "problems": problems or []})
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -154,26 +168,57 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [problem(e) for e in exc.errors()]
-        first = problems[0] if problems else {"field": "", "message": "invalid request"}
-        detail = f"invalid request: {first['field']}: {first['message']}" if first["field"] else first["message"]
-        if len(problems) > 1:
-            detail += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-        return error(422, detail, problems=jsonable_encoder(problems))
+        return invalid(exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI's 400 for a body that is not UTF-8: to a client, JSON that cannot be read, as any other
+            return invalid([{"type": "json_invalid", "loc": ("body",), "ctx": {"error": "it is not UTF-8 text"}}])
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such endpoint: {request.url.path} (see /docs)"
-        return JSONResponse(status_code=exc.status_code, content={"detail": detail, "suggestions": [], "problems": []},
-                            headers=getattr(exc, "headers", None))
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+            detail = f"{request.method} is not allowed on {request.url.path}; it takes {headers['Allow']}"
+        return error(exc.status_code, detail, headers=headers)
+
+
+#: validation errors whose message gains the value given (pydantic's types: an enum, a bound, a parse)
+QUOTED = ("literal", "enum", "greater", "less", "int_", "float_", "bool_")
+
+
+def invalid(errors: Sequence[dict[str, Any]]) -> JSONResponse:
+    """422 for an invalid request: the first problem in ``detail``, each in ``problems``, and the nearest
+    known names of any unknown one in ``suggestions``."""
+    problems = [problem(e) for e in errors]
+    first = problems[0] if problems else {"field": "", "message": "invalid request"}
+    detail = f"invalid request: {first['field']}: {first['message']}" if first["field"] else first["message"]
+    if len(problems) > 1:
+        detail += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    suggestions = [s for e in errors for s in (e.get("ctx") or {}).get("suggestions", ())]
+    return error(422, detail, list(dict.fromkeys(suggestions)), problems)
 
 
 def problem(e: dict[str, Any]) -> dict[str, str]:
-    """One validation error as ``{"field", "message"}``."""
+    """One validation error as ``{"field", "message"}``; the message quotes a short wrong value."""
     where = ".".join(str(p) for p in e.get("loc", ()))
     if e.get("type") == "json_invalid":
         reason = (e.get("ctx") or {}).get("error", "decode error")
         return {"field": where, "message": f"the body is not valid JSON ({reason})"}
-    return {"field": where, "message": str(e.get("msg", "invalid"))}
+    message = str(e.get("msg", "invalid"))
+    if e.get("type") == "string_unicode":  # JSON can spell a lone surrogate ("\\ud800"), which is no text
+        message = "must be Unicode text: a lone surrogate such as \\ud800 is not"
+    value = e.get("input")
+    if str(e.get("type")).startswith(QUOTED) and isinstance(value, str | int | float) and len(repr(value)) <= 60:
+        message += f", not {value!r}"
+    return {"field": where, "message": message}
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method of every route at the request's path (Starlette's 405 names those of the first only)."""
+    routes = [*request.app.router.routes, *(route for router in ROUTERS for route in router.routes)]
+    methods = {m for route in routes if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE
+               for m in route.methods or ()}
+    return ", ".join(sorted(methods))

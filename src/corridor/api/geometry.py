@@ -1,69 +1,22 @@
-"""Lines to draw: each link as a list of [lon, lat] points.
-
-Land links are straight segments between their end places (the dataset holds no track shapes).
-Sea and ferry links follow the sea lanes that ``searoute`` finds (the same tool that measured their
-length), with the Cape variants barred from Suez and Panama as in ``scripts/build_sea_legs.py``.
-Shapes are computed once per link and cached; :meth:`LinkShapes.warm` fills the cache in the
-background when the server starts.
+"""What the web map draws: a route and the whole network as GeoJSON, on the links' shapes
+(:class:`corridor.network.shapes.LinkShapes`: sea and ferry links along their sea lanes), and the
+country outlines. The shapes are computed once per link and cached; :meth:`LinkShapes.warm` fills
+the cache in the background when the server starts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import threading
 from typing import Any
 
 import pandas as pd
 
-from ..network import Network, default_data_dir
-from ..network.geo import sea_lanes
-from ..network.schema import split_list
+from ..network import default_data_dir, shapes
 from ..routing import Route
 
-Coords = list[list[float]]
 
-
-class LinkShapes:
-    """Shapes of one network's links, computed lazily and cached."""
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        places = network.places
-        self._xy = {pid: [round(float(lon), 4), round(float(lat), 4)]
-                    for pid, lon, lat in zip(places["id"], places["lon"], places["lat"])}
-        self._cache: dict[str, Coords] = {}
-        self._lock = threading.Lock()
-
-    def point(self, place_id: str) -> list[float]:
-        """[lon, lat] of a place ([0, 0] for one the network does not know)."""
-        return self._xy.get(place_id, [0.0, 0.0])
-
-    def of(self, link_id: str, from_id: str | None = None) -> Coords:
-        """The link's shape, oriented to start at ``from_id`` when given."""
-        coords = self._cache.get(link_id)
-        if coords is None:
-            coords = self._compute(link_id)
-            with self._lock:
-                self._cache[link_id] = coords
-        if from_id is not None and self.network.links.at[link_id, "from"] != from_id:
-            return coords[::-1]
-        return coords
-
-    def _compute(self, link_id: str) -> Coords:
-        link = self.network.links.loc[link_id]
-        a, b = self._xy[link["from"]], self._xy[link["to"]]
-        if link["mode"] in ("sea", "ferry"):
-            lane = sea_lanes().get(link_id)
-            if lane is not None and len(lane) >= 2:
-                coords = [[round(float(x), 3), round(float(y), 3)] for x, y in lane]
-                # the shipped lane is drawn from the link's `from` end; keep the ends on the places
-                if _far(coords[0], a) and not _far(coords[-1], a):
-                    coords = coords[::-1]
-                return [a, *coords, b]
-            with contextlib.suppress(Exception):  # a straight line is a fair drawing when searoute fails
-                return _sea_line(a, b, split_list(link["passages"]))
-        return [a, b]
+class LinkShapes(shapes.LinkShapes):
+    """The shapes of one network's links (lazy, cached) and the GeoJSON the REST API serves."""
 
     def route_geojson(self, route: Route) -> dict[str, Any]:
         """The route's runs as LineStrings (mode, link and end names as properties), then its border and
@@ -84,12 +37,6 @@ class LinkShapes:
                               "properties": {"kind": leg.kind, "name": leg.from_name, "hours": round(leg.hours, 1)}})
         return {"type": "FeatureCollection", "features": runs + stops}
 
-    def warm(self) -> None:
-        """Compute every sea and ferry shape (a few seconds on the bundled network)."""
-        links = self.network.links
-        for link_id in links.index[links["mode"].isin(["sea", "ferry"])]:
-            self.of(link_id)
-
     def network_geojson(self) -> dict[str, Any]:
         """Every link as a GeoJSON feature with its mode, status, year, group and capacity."""
         links = self.network.links
@@ -104,10 +51,6 @@ class LinkShapes:
                                             "group": None if pd.isna(group) else str(group),
                                             "capacity_teu_per_year": None if pd.isna(cap) else float(cap)}})
         return {"type": "FeatureCollection", "features": features}
-
-
-def _far(p: list[float], q: list[float]) -> bool:
-    return abs(p[0] - q[0]) + abs(p[1] - q[1]) > 3.0
 
 
 def countries_geojson() -> bytes:
@@ -137,16 +80,3 @@ def countries_geojson() -> bytes:
     for feature in data["features"]:
         fix(feature["geometry"])
     return json.dumps(data, separators=(",", ":")).encode()
-
-
-def _sea_line(a: list[float], b: list[float], passages: list[str]) -> Coords:
-    import searoute
-
-    restrictions = ["northwest"]
-    if "south_africa" in passages:
-        restrictions += ["suez", "panama"]
-    feature = searoute.searoute(a, b, units="km", restrictions=restrictions)
-    coords = [[round(float(x), 3), round(float(y), 3)] for x, y in feature["geometry"]["coordinates"]]
-    if len(coords) < 2:
-        raise ValueError("no sea route")
-    return [a, *coords, b]

@@ -85,7 +85,7 @@ class JobManager:
         self.kinds: dict[str, JobKind] = {}
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="corridor-job")
+        self._pool: ThreadPoolExecutor | None = None  # started at the first job, again after a shutdown
 
     def register(self, kind: JobKind) -> None:
         self.kinds[kind.name] = kind
@@ -126,7 +126,9 @@ class JobManager:
             job = Job(id=uuid.uuid4().hex[:16], kind=kind, params=params, time_limit_s=spec.time_limit_s)
             self._jobs[job.id] = job
             self._trim()
-        self._pool.submit(self._run, job, spec)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="corridor-job")
+            self._pool.submit(self._run, job, spec)
         return job
 
     def cancel(self, job_id: str) -> Job | None:
@@ -137,11 +139,22 @@ class JobManager:
                 job.status, job.finished, job.error = "cancelled", time.time(), "cancelled on request"
             return job
 
-    def shutdown(self) -> None:
+    def remove(self, job_id: str) -> Job | None:
+        """Cancel a job that has not finished, and forget it."""
+        job = self.cancel(job_id)
+        with self._lock:
+            self._jobs.pop(job_id, None)
+        return job
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop every job; with ``wait``, until their threads are done (a job stops at its next progress
+        report). An app's lifespan may start again (in tests): the next job starts a new pool."""
         with self._lock:
             for job in self._jobs.values():
                 job.stop.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=True)
 
     def _trim(self) -> None:
         done = [j.id for j in self._jobs.values() if j.over]

@@ -23,11 +23,11 @@ class _TooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
 
 
-async def send_json(send: Send, status: int, payload: dict[str, Any], headers: list[tuple[bytes, bytes]] = ()) -> None:
-    body = json.dumps(payload).encode()
+async def send_error(send: Send, status: int, detail: str) -> None:
+    """An error response as every other (:class:`~corridor.api.models.ErrorOut`)."""
+    body = json.dumps({"detail": detail, "suggestions": [], "problems": []}).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *headers]})
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -53,15 +53,15 @@ class LimitMiddleware:
             return
         url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         if url_bytes > self.max_url_bytes:
-            await send_json(send, 414, {"detail": f"the URL is {url_bytes} bytes; the limit is {self.max_url_bytes}: "
-                                                  "send long queries as a JSON body"})
+            await send_error(send, 414, f"the URL is {url_bytes} bytes; the limit is {self.max_url_bytes}: "
+                                        "send long queries as a JSON body")
             return
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     length = int(value)
                 except ValueError:
-                    await send_json(send, 400, {"detail": "Content-Length is not a number"})
+                    await send_error(send, 400, "Content-Length is not a number")
                     return
                 if length > self.max_body_bytes:
                     await self._too_large(send)
@@ -92,9 +92,9 @@ class LimitMiddleware:
         except TimeoutError:
             if not started:
                 limit = f"{self.timeout_s:g} s"
-                await send_json(send, 504, {"detail": f"the request took longer than its limit of {limit}; "
-                                                      "ask for fewer alternatives, or submit long work as a job"})
+                await send_error(send, 504, f"the request took longer than its limit of {limit}; "
+                                            "ask for fewer alternatives, or submit long work as a job")
 
     async def _too_large(self, send: Send) -> None:
         limit = self.max_body_bytes
-        await send_json(send, 413, {"detail": f"the request body is larger than the limit of {limit} bytes"})
+        await send_error(send, 413, f"the request body is larger than the limit of {limit} bytes")

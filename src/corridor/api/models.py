@@ -7,28 +7,57 @@ either with :class:`RouteResponse`.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..freight.congestion import ALGORITHMS
+from ..assignment import ALGORITHMS
 from ..network.schema import Mode
 from ..routing import MAX_ALTERNATIVES
 from ..settings import OBJECTIVES
 
 Objective = Literal["time", "cost", "co2", "generalized"]
 assert set(OBJECTIVES) == set(get_args(Objective))
-Algorithm = Literal["bfw", "cfw", "fw", "gp", "sue"]
-assert set(ALGORITHMS) == set(get_args(Algorithm))
+#: every algorithm the engine runs, and only those (a job that could never run is refused at once)
+Algorithm = Literal[ALGORITHMS]  # type: ignore[valid-type]
 
 #: limits on what one request may ask for (anything beyond gets a 422); alternatives: as the CLI
 MAX_LIST = 40
 MAX_NAME = 120
+MAX_SCENARIO = 80
+YEARS = (1990, 2100)
+
+#: the OpenAPI key by which a field names the vocabulary of the served network it takes
+#: (countries, passages, cargo); :func:`corridor.api.contract.openapi` lists the names there
+NAMES_KEY = "x-names"
+
+
+def names(kind: str, description: str) -> dict[str, Any]:
+    """A field's ``json_schema_extra``: it takes names of ``kind`` (matched in any case)."""
+    return {NAMES_KEY: kind, "description": description + " Any case."}
+
 
 Name = Field(min_length=1, max_length=MAX_NAME)
+#: one item of a list of names
+Item = Annotated[str, Field(min_length=1, max_length=40)]
+Year = Field(None, ge=YEARS[0], le=YEARS[1])
 #: the cargo class of an analysis of the demand (compare, criticality, assignment), as the CLI's
 Cargo = Field(None, min_length=1, max_length=40,
-              description="Cargo class of cargo.csv (default: the demand's, `high_value`, as the CLI).")
+              json_schema_extra=names("cargo", "Cargo class of cargo.csv (default: the demand's, `high_value`, "
+                                      "as the CLI)."))
+
+
+class RequestModel(BaseModel):
+    """A request body: unknown fields are refused, and so is a value of another JSON type than documented
+    (strict: ``"3"`` or ``true`` is no integer)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole(cls, value: Any) -> Any:
+        # JSON, and JSON Schema, do not tell 3 from 3.0: a whole float is an integer (`true` or "3" is not)
+        return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class Problem(BaseModel):
@@ -42,12 +71,35 @@ class ErrorOut(BaseModel):
     """Every error response: a sentence saying what was wrong and what would be right."""
 
     detail: str
-    suggestions: list[str] = Field(default_factory=list, description="Nearest known names, for an unknown place.")
+    suggestions: list[str] = Field(default_factory=list,
+                                   description="Nearest known names, for an unknown place, scenario or option value.")
     problems: list[Problem] = Field(default_factory=list, description="Field by field, for a 422.")
 
 
-#: the error responses an endpoint documents (OpenAPI)
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (404, 413, 422, 504)}
+#: why each error status is answered (the OpenAPI description of the response)
+WHY = {
+    400: "A malformed request (a Content-Length that is not a number).",
+    404: "An unknown name (place, scenario, job, run): `suggestions` has the nearest; or no route.",
+    409: "The job has not finished (or failed).",
+    413: "The request body is over the size limit.",
+    414: "The URL is over the size limit.",
+    422: "The request is invalid: `problems` says field by field (an unknown option value names the known "
+         "ones in `suggestions`).",
+    429: "Too many jobs are waiting; try again later (`Retry-After`).",
+    503: "The run store cannot be read.",
+    504: "The request took longer than the server's time limit.",
+}
+#: what any request may get: the middleware bounds every request's URL, body and time
+LIMITS = (400, 413, 414, 504)
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses (OpenAPI) of an endpoint."""
+    return {code: {"model": ErrorOut, "description": WHY[code]} for code in codes}
+
+
+#: the error responses of an endpoint that takes input and looks up names
+ERRORS = errors(404, 422)
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -68,29 +120,25 @@ class PlacesOut(BaseModel):
 
 
 # -- routes ---------------------------------------------------------------------------------
-class RouteOptions(BaseModel):
+class RouteOptions(RequestModel):
     """What a route query may constrain. Lists take ISO codes, modes and passage names."""
-
-    model_config = ConfigDict(extra="forbid")
 
     optimize: Objective = "generalized"
     alternatives: int = Field(1, ge=1, le=MAX_ALTERNATIVES, description="How many different corridors.")
-    avoid_countries: list[str] = Field(default_factory=list, max_length=MAX_LIST, examples=[["RU", "IR"]])
-    avoid_modes: list[Mode] = Field(default_factory=list, max_length=4)
-    avoid_passages: list[str] = Field(default_factory=list, max_length=MAX_LIST, examples=[["suez"]])
+    avoid_countries: list[Item] = Field(default_factory=list, max_length=MAX_LIST, examples=[["RU", "IR"]],
+                                        json_schema_extra=names("countries", "Countries to avoid, by ISO code "
+                                                                "(or name) of the network's countries."))
+    avoid_modes: list[Mode] = Field(default_factory=list, max_length=MAX_LIST)
+    avoid_passages: list[Item] = Field(default_factory=list, max_length=MAX_LIST, examples=[["suez"]],
+                                       json_schema_extra=names("passages", "Sea passages to avoid (also `cape`, "
+                                                               "`hormuz`)."))
     via: str | None = Field(None, min_length=1, max_length=MAX_NAME)
-    year: int | None = Field(None, ge=1990, le=2100, description="Links open in this year (default: this year).")
-    cargo: str = Field("general", min_length=1, max_length=40, description="Cargo class of cargo.csv.")
-    scenario: str | None = Field(None, min_length=1, max_length=80,
+    year: int | None = Field(None, ge=YEARS[0], le=YEARS[1],
+                             description="Links open in this year (default: this year).")
+    cargo: str = Field("general", min_length=1, max_length=40,
+                       json_schema_extra=names("cargo", "Cargo class of cargo.csv."))
+    scenario: str | None = Field(None, min_length=1, max_length=MAX_SCENARIO,
                                  description="A bundled scenario by name (see /api/scenarios), when scenarios exist.")
-
-    @field_validator("avoid_countries", "avoid_passages")
-    @classmethod
-    def _short_items(cls, values: list[str]) -> list[str]:
-        for v in values:
-            if not 0 < len(v) <= 40:
-                raise ValueError("each item must be 1–40 characters")
-        return values
 
 
 class RouteRequest(RouteOptions):
@@ -167,10 +215,8 @@ class CompareOptions(RouteOptions):
     cargo: str | None = Cargo  # type: ignore[assignment]
 
 
-class CompareRequest(BaseModel):
+class CompareRequest(RequestModel):
     """Two route queries between the same places that differ by year, constraints or scenario."""
-
-    model_config = ConfigDict(extra="forbid")
 
     origin: str = Name
     destination: str = Name
@@ -228,32 +274,28 @@ class JobsOut(BaseModel):
     workers: int
 
 
-class CriticalityRequest(BaseModel):
+class CriticalityRequest(RequestModel):
     """Remove each element in turn and rank the elements by the harm to the bundled demand."""
 
-    model_config = ConfigDict(extra="forbid")
-
     scope: Literal["links", "places", "crossings", "countries"] = "links"
-    year: int | None = Field(None, ge=1990, le=2100)
+    year: int | None = Year
     rank_by: Literal["unrouted", "cost"] = "unrouted"
-    scenario: str | None = Field(None, min_length=1, max_length=80)
+    scenario: str | None = Field(None, min_length=1, max_length=MAX_SCENARIO)
     cargo: str | None = Cargo
     top: int = Field(50, ge=1, le=500, description="Rows of the ranking returned.")
 
 
-class AssignmentRequest(BaseModel):
+class AssignmentRequest(RequestModel):
     """Capacity-aware equilibrium of the bundled demand (TEU per year) on the network."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    year: int | None = Field(None, ge=1990, le=2100,
+    year: int | None = Field(None, ge=YEARS[0], le=YEARS[1],
                              description="Default: the scenario's, else 2024 (the demand's base year).")
     algorithm: Algorithm = "bfw"
     gap: float | None = Field(None, gt=0, le=0.5, description="Default: 1e-4 (relative gap), 1e-3 for sue "
                               "(relative flow change), as `corridor assign`.")
     max_iter: int | None = Field(None, ge=1, le=2000, description="Default: 500, 300 for sue.")
     theta: float = Field(0.02, gt=0, le=100, description="Logit dispersion per hour-equivalent (sue only).")
-    scenario: str | None = Field(None, min_length=1, max_length=80)
+    scenario: str | None = Field(None, min_length=1, max_length=MAX_SCENARIO)
     cargo: str | None = Cargo
     top: int = Field(10, ge=1, le=100, description="Rows of the bottleneck tables.")
 

@@ -8,6 +8,7 @@ import difflib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from ..scenarios import Scenario, apply_scenario, bundled_scenarios, load_scenar
 from ..settings import Settings
 from .geometry import LinkShapes
 from .models import CompareRequest, RouteOptions, RouteRequest, RouteResponse
+from .vocabulary import Vocabulary
 
 T = TypeVar("T")
 
@@ -92,6 +94,11 @@ class RouteService:
         self._tables: dict[str, Any] = {}
         self._tables_lock = threading.Lock()
         self._cache = LRU(cache_size)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The names requests may use (countries, passages, cargo classes), checked before any work."""
+        return Vocabulary.of(self.base)
 
     # -- scenarios and routers ------------------------------------------------------------
     def scenario(self, name: str) -> Scenario:

@@ -9,13 +9,13 @@ from fastapi import APIRouter
 from starlette.exceptions import HTTPException
 
 from ..jobs import Job, JobManager, QueueFull
-from ..models import ERRORS, AssignmentRequest, CriticalityRequest, ErrorOut, JobOut, JobsOut
+from ..models import AssignmentRequest, CriticalityRequest, JobOut, JobsOut, errors
 from ..service import RouteService
 from ..state import JobsDep, ServiceDep
 
 router = APIRouter(tags=["jobs"])
 
-SUBMIT = {"response_model": JobOut, "status_code": 202, "responses": {**ERRORS, 429: {"model": ErrorOut}}}
+SUBMIT = {"response_model": JobOut, "status_code": 202, "responses": errors(404, 422, 429)}
 
 
 @router.get("/api/jobs", response_model=JobsOut)
@@ -26,13 +26,13 @@ def list_jobs(jobs: JobsDep) -> dict[str, Any]:
             "max_queued": jobs.max_queued, "workers": jobs.workers}
 
 
-@router.get("/api/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
+@router.get("/api/jobs/{job_id}", response_model=JobOut, responses=errors(404))
 def get_job(job_id: str, jobs: JobsDep) -> dict[str, Any]:
     """A job's status and progress (0–1)."""
     return job_out(find(jobs, job_id))
 
 
-@router.get("/api/jobs/{job_id}/result", responses={**ERRORS, 409: {"model": ErrorOut}})
+@router.get("/api/jobs/{job_id}/result", responses=errors(404, 409))
 def job_result(job_id: str, jobs: JobsDep) -> Any:
     """The result of a finished job; 409 while it runs or when it failed."""
     job = find(jobs, job_id)
@@ -41,11 +41,12 @@ def job_result(job_id: str, jobs: JobsDep) -> Any:
     return job.result
 
 
-@router.delete("/api/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-def cancel_job(job_id: str, jobs: JobsDep) -> dict[str, Any]:
-    """Cancel a queued or running job."""
+@router.delete("/api/jobs/{job_id}", response_model=JobOut, responses=errors(404))
+def delete_job(job_id: str, jobs: JobsDep) -> dict[str, Any]:
+    """Cancel a job that is queued or running, and forget it: its last state is the answer, and the job
+    is gone (404) from then on."""
     find(jobs, job_id)
-    return job_out(jobs.cancel(job_id))
+    return job_out(jobs.remove(job_id))
 
 
 @router.post("/api/criticality", **SUBMIT)
@@ -62,8 +63,9 @@ def submit_assignment(params: AssignmentRequest, service: ServiceDep, jobs: Jobs
 
 def submit(service: RouteService, jobs: JobManager, kind: str, params: CriticalityRequest | AssignmentRequest
            ) -> dict[str, Any]:
-    """Submit a job; 404 for an unknown scenario (now rather than a failed job later), 429 when the queue
-    is full."""
+    """Submit a job; 404 for an unknown scenario and 422 for an unknown cargo class (now rather than a failed
+    job later), 429 when the queue is full."""
+    params = service.vocabulary.check(params, "body")
     if params.scenario:
         service.scenario(params.scenario)
     try:

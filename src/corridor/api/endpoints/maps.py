@@ -13,6 +13,11 @@ from ..state import ServiceDep
 
 router = APIRouter(tags=["map"])
 
+
+class GeoJSONResponse(Response):
+    media_type = "application/geo+json"
+
+
 SEA = "#cfe0ee"
 LAND = "#f4f1ea"
 
@@ -24,11 +29,11 @@ def network_geojson(service: ServiceDep) -> Response:
                     media_type="application/json", headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/api/basemap/countries.geojson")
+@router.get("/api/basemap/countries.geojson", response_class=GeoJSONResponse,
+            responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def countries() -> Response:
     """Natural Earth 1:50m country outlines shipped with the package (public domain)."""
-    return Response(countries_bytes(), media_type="application/geo+json",
-                    headers={"Cache-Control": "public, max-age=86400"})
+    return GeoJSONResponse(countries_bytes(), headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/api/basemap/style.json")

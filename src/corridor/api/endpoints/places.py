@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from ...errors import InvalidOptionError
-from ..models import ERRORS, MAX_NAME, PlaceOut, PlacesOut
+from ..models import MAX_NAME, PlaceOut, PlacesOut, errors
 from ..state import ServiceDep
 
 router = APIRouter(tags=["places"])
 
 
-@router.get("/api/places", response_model=PlacesOut)
+@router.get("/api/places", response_model=PlacesOut, responses=errors(422))
 def places(service: ServiceDep, q: str = Query("", max_length=100, description="Part of a name, id or alias."),
            limit: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
     """Places whose name, id or alias contains ``q``: exact matches first, then prefixes."""
@@ -22,9 +21,7 @@ def places(service: ServiceDep, q: str = Query("", max_length=100, description="
     return {"query": q, "count": len(found), "places": found}
 
 
-@router.get("/api/places/{place}", response_model=PlaceOut, responses=ERRORS)
-def place(place: str, service: ServiceDep) -> dict[str, Any]:
+@router.get("/api/places/{place}", response_model=PlaceOut, responses=errors(404, 422))
+def place(service: ServiceDep, place: str = Path(..., max_length=MAX_NAME, examples=["Aktau"])) -> dict[str, Any]:
     """One place by id, name or alias; 404 with suggestions when nothing matches."""
-    if len(place) > MAX_NAME:
-        raise InvalidOptionError(f"a place name is at most {MAX_NAME} characters")
     return service.places.record(service.places.resolve(place))

@@ -9,13 +9,13 @@ from starlette.exceptions import HTTPException
 
 from ...errors import StoreError
 from ...formats.json import json_safe, records
-from ..models import ERRORS
+from ..models import errors
 from ..state import RunStoreDep
 
 router = APIRouter(tags=["runs"])
 
 
-@router.get("/api/runs")
+@router.get("/api/runs", responses=errors(422, 503))
 def runs(store: RunStoreDep, kind: str | None = Query(None, max_length=40),
          sweep: str | None = Query(None, max_length=80), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
     """Runs in the run store (newest last), without their results; 503 when the store cannot be read."""
@@ -27,7 +27,7 @@ def runs(store: RunStoreDep, kind: str | None = Query(None, max_length=40),
     return {"count": len(rows), "runs": rows}
 
 
-@router.get("/api/runs/{key}", responses=ERRORS)
+@router.get("/api/runs/{key}", responses=errors(404, 422, 503))
 def run(store: RunStoreDep, key: str = Path(..., pattern="^[0-9a-f]{4,64}$")) -> Any:
     """One run with its result, by its key or an unambiguous prefix (hex digits)."""
     try:

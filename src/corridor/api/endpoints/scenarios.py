@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from ...errors import CorridorError
 from ...formats.json import records
 from ...scenarios import bundled_scenarios, changed_links
-from ..models import ERRORS
+from ..models import ERRORS, MAX_SCENARIO
 from ..state import ServiceDep
 
 router = APIRouter(tags=["scenarios"])
@@ -29,7 +29,7 @@ def scenarios(service: ServiceDep) -> dict[str, Any]:
 
 
 @router.get("/api/scenarios/{name}", responses=ERRORS)
-def scenario(name: str, service: ServiceDep) -> dict[str, Any]:
+def scenario(service: ServiceDep, name: str = Path(..., max_length=MAX_SCENARIO, examples=["tripp"])) -> dict[str, Any]:
     """A scenario's operations and the links it opens, closes, adds or changes on this network."""
     sc = service.scenario(name)
     changed = changed_links(service.network, service.scenario_network(name))
