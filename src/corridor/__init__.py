@@ -22,6 +22,7 @@ from .freight import (Comparison, CorridorFlows, CriticalityResult, Demand, Dema
                       load_demand, plot_distributions, route_demand, simulate)
 from .energy import (EnergyComparison, EnergyFlows, EnergyNetwork, compare_energy, energy_criticality, energy_flows,
                      load_energy, plot_energy)
+from .formats.geo import network_gdfs
 from .store import RunStore
 from .sweep import load_sweep, run_sweep
 
@@ -30,7 +31,7 @@ __version__ = version("corridor")
 __all__ = [
     "CorridorError", "DataError", "InvalidOptionError", "Leg", "Network", "NoRouteError", "Route", "Router",
     "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
-    "load_network", "route",
+    "load_network", "network_gdfs", "route",
     "ReliabilityTable", "TransitDistribution", "load_reliability", "plot_distributions", "simulate",
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
     "RunStore", "Scenario", "ScenarioError", "apply_scenario", "assign_corridors", "compare", "concession_economics",

@@ -106,7 +106,7 @@ class Route:
         from .formats.html import html_card
 
         legs = self.to_frame()[["kind", "mode", "from_name", "to_name", "distance_km", "hours", "cost_usd_per_feu"]]
-        return html_card(f"{self.corridor}: {self.origin} → {self.destination}",
+        return html_card(f"{self.corridor}: {self.legs[0].from_name} → {self.legs[-1].to_name}",
                          {"days": self.total_days, "km": self.distance_km, "US$/FEU": self.cost_usd_per_feu,
                           "kg CO2e/FEU": self.co2_kg_per_feu, "countries": " → ".join(self.countries)},
                          {"legs": legs}, rows=40)
@@ -136,9 +136,8 @@ class Router:
         self.graph: RoutingGraph = compile_graph(self.network)
         self.names = PlaceIndex(self.network.places)
         cargo = self.network.cargo.set_index("class")
-        if self.settings.cargo_class not in cargo.index:
-            raise InvalidOptionError(f"unknown cargo class {self.settings.cargo_class!r}; "
-                                     f"choose one of {', '.join(cargo.index)}")
+        self.settings = self.settings.replace(
+            cargo_class=validate.choice(self.settings.cargo_class, cargo.index, "cargo class"))
         self.value_of_time = float(cargo.at[self.settings.cargo_class, "value_usd_per_feu_hour"])
         self.tonnes_per_feu = float(cargo.at[self.settings.cargo_class, "tonnes_per_feu"])
         self._place_name = self.network.places["name"].to_numpy(dtype=object)
@@ -160,9 +159,15 @@ class Router:
         names = [n for n in names if n.strip()]
         if not names:
             return []
-        return validate.choices(names, set(self.graph.place_country) | set(self._country_name), "country code",
-                                upper=True, aliases={v: k for k, v in self._country_name.items()},
-                                allowed="use ISO 3166-1 alpha-2 codes such as RU, IR")
+        return validate.choices(names, self.country_names, "country code", upper=True,
+                                aliases={name: code for code, name in self.country_names.items()},
+                                allowed="use the ISO 3166-1 alpha-2 code or the name of a country of the network "
+                                        "such as RU, IR")
+
+    @cached_property
+    def country_names(self) -> dict[str, str]:
+        """ISO code → name of every country the network has a place in."""
+        return {c: self._country_name.get(c, c) for c in sorted(set(self.graph.place_country))}
 
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:

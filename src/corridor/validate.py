@@ -61,10 +61,18 @@ def choices(values: Iterable[str], known: Iterable[str], what: str, *, upper: bo
         key = str(v).strip().casefold()
         if key not in folded:
             near = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(folded[n] for n in near)}? " if near else ""
+            hint = f"did you mean {', '.join(dict.fromkeys(folded[n] for n in near))}? " if near else ""
             raise InvalidOptionError(f"unknown {what} {str(v)!r}; {hint}{allowed or 'known: ' + (', '.join(known) or 'none')}")
         out.append(folded[key].upper() if upper else folded[key])
     return out
+
+
+def choice(value: str, known: Iterable[str], what: str) -> str:
+    """One name from ``known`` (see :func:`choices`); an empty one is refused too."""
+    found = choices([value], known, what)
+    if not found:
+        raise InvalidOptionError(f"{what} is empty; choose one of {', '.join(sorted(set(known)))}")
+    return found[0]
 
 
 def _n(x: int) -> str:

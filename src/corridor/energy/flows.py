@@ -31,6 +31,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
+from .. import validate
 from ..errors import InvalidOptionError
 from ..formats.json import records
 from ..network.energy_table import BASE_UNIT, COMMODITIES, UNIT_LABEL, EnergyNetwork, load_energy
@@ -74,17 +75,20 @@ class Arcs:
 
 
 def _targets(nodes: pd.DataFrame, to: str | list[str]) -> pd.Series:
+    """Markets chosen by ``to``: ``all``, ``europe``, or market ids and country codes (any case; an unknown
+    name is refused with the known ones)."""
     markets = nodes["kind"] == "market"
-    if to == "all":
+    items = [t for t in (to.split(",") if isinstance(to, str) else list(to)) if t.strip()]
+    known = ["all", "europe", *sorted(set(nodes.loc[markets, "country"])), *sorted(nodes.index[markets])]
+    wanted = set(validate.choices(items, known, "market (europe, all, a country code or a market id)"))
+    if "all" in wanted:
         return markets
-    if isinstance(to, str) and to.lower() == "europe":
-        chosen = markets & nodes["country"].isin(EUROPE)
-    else:
-        wanted = to.split(",") if isinstance(to, str) else list(to)
-        chosen = markets & (nodes["id"].isin(wanted) | nodes["country"].isin(wanted))
+    chosen = markets & (nodes.index.isin(wanted) | nodes["country"].isin(wanted))
+    if "europe" in wanted:
+        chosen |= markets & nodes["country"].isin(EUROPE)
     if not chosen.any():
-        known = ", ".join(sorted(set(nodes.loc[markets, "country"]) | set(nodes.loc[markets, "id"])))
-        raise InvalidOptionError(f"no market matches {to!r}: give europe, all, a country code or a market id ({known})")
+        raise InvalidOptionError(f"no market matches {to!r}: give europe, all, a country code or a market id "
+                                 f"({', '.join(known[2:])})")
     return chosen
 
 
@@ -254,6 +258,23 @@ class EnergyFlows:
                 "binding": records(self.binding), "markets": records(self.markets),
                 "supplies": records(self.supplies), "assets": records(self.assets), "seconds": self.seconds}
 
+    def to_geodataframe(self, energy: EnergyNetwork) -> pd.DataFrame:
+        """The assets with their flows as lines (:func:`corridor.formats.geo.energy_gdf`; needs ``corridor[geo]``)."""
+        from ..formats.geo import energy_gdf
+
+        return energy_gdf(self, energy)
+
+    def _repr_html_(self) -> str:
+        from ..formats.html import html_card
+
+        unit = self.unit_label
+        markets = self.markets[["name", "country", "demand", "committed", "flow", "target"]]
+        return html_card(f"{self.commodity.capitalize()}: {self.delivered:,.1f} {unit} to {self.target_label}",
+                         {f"to every market, {unit}": self.delivered_total, "scenario": self.scenario,
+                          "year": self.year or "this year"},
+                         {"what binds (the minimum cut)": self.binding[["kind", "name", "capacity", "why"]],
+                          f"markets, {unit}": markets})
+
 
 def _binding(arcs: Arcs, solution: Any, cut: np.ndarray, assets: pd.DataFrame, nodes: pd.DataFrame,
              label: str) -> pd.DataFrame:
@@ -314,7 +335,7 @@ def energy_flows(energy: EnergyNetwork | None = None, commodity: str = "gas", *,
     energy = load_energy() if energy is None else energy
     sc = load_scenario(scenario)
     energy = apply_energy_scenario(energy, sc)
-    year = year if year is not None else sc.year
+    year = validate.year(year) if year is not None else sc.year
     to = DEFAULT_TARGET.get(commodity, "all") if to is None else to
     started = time.perf_counter()
     arcs = build_arcs(energy, commodity, to=to, year=year)

@@ -1,13 +1,6 @@
-"""File formats that corridor reads: TNTP benchmark networks (:mod:`corridor.formats.tntp`)."""
+"""File formats: JSON-safe results (:mod:`~corridor.formats.json`), TNTP benchmark networks
+(:mod:`~corridor.formats.tntp`), GeoDataFrames with GeoPackage and GeoParquet
+(:mod:`~corridor.formats.geo`) and the HTML cards of notebooks (:mod:`~corridor.formats.html`).
 
-from corridor.formats.tntp import (
-    TNTPFlows,
-    TNTPFormatError,
-    TNTPNetwork,
-    read_flow,
-    read_net,
-    read_nodes,
-    read_trips,
-)
-
-__all__ = ["TNTPFlows", "TNTPFormatError", "TNTPNetwork", "read_flow", "read_net", "read_nodes", "read_trips"]
+Each is imported on its own, so that reading JSON does not load the assignment engine.
+"""

@@ -49,6 +49,27 @@ class Comparison:
                 "changed_links": records(self.changed), "link_volumes": records(links),
                 "summary": json_safe(self.summary)}
 
+    def to_geodataframe(self) -> pd.DataFrame:
+        """The changed and loaded links as a GeoDataFrame (:func:`corridor.formats.geo.comparison_gdf`)."""
+        from ..formats.geo import comparison_gdf
+
+        return comparison_gdf(self)
+
+    def _repr_html_(self) -> str:
+        from ..formats.html import html_card
+
+        cols = ["origin", "destination", "delta_days", "delta_cost_usd_per_feu", "base_corridor", "scenario_corridor"]
+        pairs = self.pairs
+        if "corridor_changed" in pairs:
+            pairs = pairs.sort_values("corridor_changed", ascending=False, kind="stable")
+        tables = {"pairs, those that change corridor first": pairs[[c for c in cols if c in pairs]],
+                  "changed links": self.changed}
+        if self.links is not None:
+            tables["link volumes, TEU/yr"] = self.links[["link", "base_teu_per_year", "scenario_teu_per_year",
+                                                         "delta_teu_per_year"]]
+        return html_card(f"{self.base.name} → {self.scenario.name}",
+                         {"pairs": len(self.pairs), "links changed": len(self.changed)}, tables)
+
     # -- outputs ---------------------------------------------------------------------------
     def _features(self) -> pd.DataFrame:
         net = self.scenario_network

@@ -15,6 +15,7 @@ from ..assignment import AssignmentResult
 from ..errors import InvalidOptionError
 from ..formats.json import records
 from ..graph import KINDS, RoutingGraph
+from ..network import Network
 from ..network.geo import EU27, NORTHERN
 from ..network.schema import MODES
 from .corridor_problem import CorridorProblem
@@ -147,6 +148,21 @@ class CorridorFlows:
             "bottlenecks_by_delay": records(_rounded(self.bottlenecks(top, by="delay"))),
             "edges": records(_rounded(loaded)),
         }
+
+    def to_geodataframe(self, network: Network, *, by: str = "link") -> pd.DataFrame:
+        """Volumes and v/c on the map, per link or per edge (:func:`corridor.formats.geo.flows_gdf`)."""
+        from ..formats.geo import flows_gdf
+
+        return flows_gdf(self, network, by=by)
+
+    def _repr_html_(self) -> str:
+        from ..formats.html import html_card
+
+        corridors = self.corridors()[["corridor", "model_teu", "published_teu", "difference_pct"]]
+        worst = self.bottlenecks(5)[["name", "kind", "volume_teu", "capacity_teu", "vc", "delay_h"]]
+        return html_card(f"Corridor assignment {self.year} ({self.algorithm})",
+                         {"demand TEU/yr": self.demand_teu, "relative gap": self.gap, "iterations": self.iterations,
+                          "converged": self.converged}, {"corridors, TEU/yr": corridors, "bottlenecks by v/c": worst})
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -69,6 +69,17 @@ class EconomicsResult:
                 "first_year_teu": float(first["teu"]) if first is not None else 0.0,
                 "first_year_revenue_usd": float(first["revenue_usd"]) if first is not None else 0.0}
 
+    def _repr_html_(self) -> str:
+        from ..formats.html import html_card
+
+        first = self.summary()
+        facts = {"NPV, US$": self.npv_usd, "with the option, US$": self.npv_with_option_usd,
+                 "TEU in the first year": first["first_year_teu"], "revenue, US$": first["first_year_revenue_usd"]}
+        assumptions = pd.DataFrame([a.to_dict() for a in self.assumptions], columns=["name", "value", "basis"])
+        years = self.years[["year", "teu", "revenue_usd", "present_value_usd", "period"]]
+        return html_card(f"Concession on {', '.join(self.links)}", facts,
+                         {"assumptions": assumptions, "years": years}, rows=20)
+
 
 def parse_tariff(text: str | float) -> tuple[float, str]:
     """``"0.30/teu-km"``, ``"150/teu"`` or a number (per TEU-km) → (US$, unit)."""
