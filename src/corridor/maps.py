@@ -1,4 +1,7 @@
-"""Static maps of routes over the shipped country outlines (matplotlib, fully offline)."""
+"""Static maps of routes over the shipped country outlines (matplotlib, fully offline).
+
+Figures are made without pyplot, so writing a PNG never touches the interactive backend a notebook uses.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from .graph import KINDS
 from .network.schema import MODES
@@ -71,9 +72,10 @@ def plot_routes(router: Router, routes: Sequence[Route], path: str | Path, *, ti
         lon1, lat1 = xy.max(axis=0) + 3
     else:
         lon0, lat0, lon1, lat1 = 0.0, 25.0, 125.0, 60.0
-    fig, ax = plt.subplots(figsize=(12, 6.5), dpi=110)
+    fig = Figure(figsize=(12, 6.5), dpi=110)
+    ax = fig.subplots()
     draw_countries(ax, (lon0, lat0, lon1, lat1))
-    colours = plt.get_cmap("tab10")
+    colours = matplotlib.colormaps["tab10"]
     for i, mode, xy in pieces:
         ax.plot(xy[:, 0], xy[:, 1], MODE_STYLE.get(mode, "-"), color=colours(i % 10), linewidth=2.2, zorder=2)
     for i, r in enumerate(routes):
@@ -95,5 +97,4 @@ def plot_routes(router: Router, routes: Sequence[Route], path: str | Path, *, ti
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path

@@ -6,12 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..maps import draw_countries
@@ -75,14 +72,13 @@ def plot_energy(flows: EnergyFlows | list[EnergyFlows], energy: EnergyNetwork, p
     solved = flows if isinstance(flows, list) else [flows]
     # each panel as tall as its extent at draw_countries' aspect (1.3), so the panels stack without gaps
     heights = [1.3 * (b[3] - b[1]) / (b[2] - b[0]) for b in (_bounds(f, energy.nodes) for f in solved)]
-    fig, axes = plt.subplots(len(solved), 1, figsize=(12, 12 * sum(heights) + 0.6 * len(solved)), dpi=110,
-                             squeeze=False, gridspec_kw={"height_ratios": heights})
+    fig = Figure(figsize=(12, 12 * sum(heights) + 0.6 * len(solved)), dpi=110)
+    axes = fig.subplots(len(solved), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
     for ax, f in zip(axes[:, 0], solved):
         _panel(ax, f, energy.nodes)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, bbox_inches="tight")
-    plt.close(fig)
     return out
 
 

@@ -112,7 +112,9 @@ class Comparison:
 
     def plot(self, path: str | Path) -> Path:
         """A PNG map: volume gained (green) or lost (red), width by TEU; opened (blue) and closed (black) links."""
-        from ..maps import draw_countries, plt
+        from matplotlib.figure import Figure
+
+        from ..maps import draw_countries
 
         path = Path(path)
         net = self.scenario_network
@@ -120,7 +122,8 @@ class Comparison:
         places = net.places
         lon, lat = places["lon"], places["lat"]
         feats = self._features()
-        fig, ax = plt.subplots(figsize=(12, 6.5), dpi=110)
+        fig = Figure(figsize=(12, 6.5), dpi=110)
+        ax = fig.subplots()
         if len(feats):
             pts = np.array([[lon[p], lat[p]] for p in pd.concat([feats["from"], feats["to"]])])
             lo, hi = pts.min(axis=0) - 4, pts.max(axis=0) + 4
@@ -150,7 +153,6 @@ class Comparison:
         ax.set_title(f"What changes: {self.base.name} → {self.scenario.name}", loc="left")
         fig.tight_layout()
         fig.savefig(path)
-        plt.close(fig)
         return path
 
 

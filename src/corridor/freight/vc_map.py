@@ -22,7 +22,9 @@ VC_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#f46d43", "#a50026")
 def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, title: str = "") -> Path:
     """Write a PNG map: land and ferry links coloured by v/c (worst direction and element), width by
     volume; uncapacitated links grey; capacitated terminals as dots. Deep-sea legs are not drawn."""
-    from ..maps import draw_countries, plt
+    from matplotlib.figure import Figure
+
+    from ..maps import draw_countries
 
     path = Path(path)
     places = network.places.set_index("id")
@@ -34,7 +36,8 @@ def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, tit
         y0, y1 = lat[used].min() - 3, lat[used].max() + 3
     else:
         x0, y0, x1, y1 = 0.0, 25.0, 125.0, 60.0
-    fig, ax = plt.subplots(figsize=(13, 6.5), dpi=110)
+    fig = Figure(figsize=(13, 6.5), dpi=110)
+    ax = fig.subplots()
     draw_countries(ax, (x0, y0, x1, y1))
     vmax = max(float(drawn["volume"].max()) if len(drawn) else 1.0, 1.0)
     for _, r in drawn.sort_values("vc", na_position="first").iterrows():
@@ -54,7 +57,6 @@ def plot_vc_map(flows: CorridorFlows, network: Network, path: str | Path, *, tit
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
