@@ -74,3 +74,18 @@ def test_missing_file(mini_copy: Path) -> None:
     (mini_copy / "modes.csv").unlink()
     with pytest.raises(DataError, match="modes.csv: file is missing"):
         load_network(mini_copy)
+
+
+def test_a_spreadsheets_byte_order_mark_is_accepted(mini_copy: Path) -> None:
+    places = mini_copy / "places.csv"
+    places.write_bytes(b"\xef\xbb\xbf" + places.read_bytes())
+    assert len(load_network(mini_copy).places) == len((mini_copy / "places.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+
+
+def test_data_check_puts_the_root_cause_first(mini_copy: Path) -> None:
+    """A broken places.csv header makes every link's ends unknown: the header comes first, not line 683."""
+    places = mini_copy / "places.csv"
+    text = places.read_text(encoding="utf-8").splitlines()
+    places.write_text("\n".join([text[0].replace("country", "cuntry"), *text[1:]]) + "\n", encoding="utf-8")
+    problems = check_dataset(mini_copy)
+    assert len(problems) > 1 and problems[0].file == "places.csv" and "header" in problems[0].message

@@ -45,7 +45,7 @@ def read_rows(path: Path, columns: Sequence[str], problems: list[Problem], *,
     """
     name = path.name
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # a spreadsheet's BOM is fine
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in columns if c not in header]
