@@ -1,10 +1,21 @@
-"""Benchmark: corridor's assignment against AequilibraE 1.7.2 on the TNTP networks, same gap definition.
+"""Benchmark: corridor's assignment against tap-b (Algorithm B in C) or AequilibraE 1.7.2 on the TNTP networks.
 
 Usage::
 
-    .venv/bin/python benchmarks/assignment.py [--networks SiouxFalls,Anaheim] [--quick]
+    .venv/bin/python benchmarks/assignment.py [--quick] [--networks SiouxFalls,Anaheim] [--algorithms bush,gp]
+    .venv/bin/python benchmarks/assignment.py --vs aequilibrae [--networks SiouxFalls,Anaheim] [--quick]
 
-For each network and each target relative gap (1e-4 and 1e-6) it runs AequilibraE's ``bfw`` (and
+``--vs tap-b`` (the default): copies ``../shared/peers/tap-b`` (or ``CORRIDOR_TAPB_DIR``) into a temporary
+folder, builds it with ``make serial`` (skipped, with a message, when there is no C compiler) and, for each
+network and each gap 1e-4 … 1e-12, runs tap-b and corridor's ``--algorithms`` alternately, serially,
+``--repeat`` times, and prints the ratio of corridor's best median solve time to tap-b's (``corridor
+wall_time`` ÷ tap-b's reported ``time``: both exclude file reading; tap-b's clock also excludes its
+gap computation, corridor's includes it), with the peak RSS of both processes for ``--rss-network``
+(Austin). ``--quick``: SiouxFalls, Anaheim, Barcelona and Winnipeg, one repeat. Table to stdout and
+``benchmarks/results/assignment_tapb.md``. Then the warm start: ChicagoSketch to 1e-6, one link closed
+(capacity → 1e-3), re-solved from the previous bushes vs cold.
+
+``--vs aequilibrae``: for each network and each target relative gap (1e-4 and 1e-6) it runs AequilibraE's ``bfw`` (and
 ``cfw`` and ``fw`` to 1e-4 unless ``--quick``) and corridor's ``bfw`` and ``gp``, each ``--repeat``
 times (median; the machine is shared), and prints iterations, wall seconds and the ratio of corridor's
 best time to AequilibraE's best time. AequilibraE's cap at 1e-6 is ``min(--max-iter, --time-limit /
@@ -239,14 +250,164 @@ def write_table(rows: list[dict[str, str]], repeat: int, cap: int, time_limit: f
     (out / "assignment.md").write_text(header + md + "\n")
 
 
+TAPB_SRC = Path(os.environ.get("CORRIDOR_TAPB_DIR", REPO.parent / "shared" / "peers" / "tap-b"))
+TAPB_NETWORKS = NETWORKS + ["Austin"]
+TAPB_GAPS = [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]
+
+
+def build_tapb(workdir: Path) -> Path | None:
+    """Copy tap-b into ``workdir`` and ``make serial``; its binary, or None (with a message) if it can't be built."""
+    import shutil
+    import subprocess
+
+    if not TAPB_SRC.is_dir():
+        print(f"skip tap-b: {TAPB_SRC} not found (set CORRIDOR_TAPB_DIR)", file=sys.stderr)
+        return None
+    if shutil.which(os.environ.get("CC", "gcc")) is None or shutil.which("make") is None:
+        print("skip tap-b: no C compiler (gcc) or make on PATH", file=sys.stderr)
+        return None
+    dst = workdir / "tap-b"
+    shutil.copytree(TAPB_SRC, dst)
+    done = subprocess.run(["make", "-C", str(dst), "serial"], capture_output=True, text=True)
+    binary = dst / "bin" / "tap"
+    if done.returncode != 0 or not binary.exists():
+        print(f"skip tap-b: build failed\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return binary
+
+
+def _run_measured(cmd: list[str], cwd: Path) -> tuple[str, float]:
+    """Run ``cmd``; its stdout and peak RSS in MB (``wait4``)."""
+    import subprocess
+
+    with subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+        out = proc.stdout.read() if proc.stdout else ""
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+    return out, usage.ru_maxrss / 1024
+
+
+def run_tapb(binary: Path, folder: Path, gap: float, workdir: Path) -> tuple[float, float, int, float]:
+    """One tap-b run: (its reported solve seconds, final gap, iterations, peak RSS MB)."""
+    import re
+
+    files = find_files(folder)
+    (workdir / "params.txt").write_text(
+        f"<NETWORK FILE> {files['net'].name}\n<TRIPS FILE> {files['trips'].name}\n<FILE PATH> {folder}/\n"
+        f"<DATA PATH> {workdir}/\n<CONVERGENCE GAP> {gap:g}\n<MAX RUN TIME> 1200\n<NUMBER OF THREADS> 1\n"
+        f"<FLOWS FILE> {workdir}/flows.txt\n"
+    )
+    out, rss = _run_measured([str(binary), "params.txt"], workdir)
+    last = re.findall(r"Iteration (\d+):.*?gap ([0-9.eE+-]+),.*?time ([0-9.]+)", out)
+    if not last:
+        return np.nan, np.nan, 0, rss
+    it, g, sec = last[-1]
+    return float(sec), float(g), int(it), rss
+
+
+def corridor_rss(name: str, algo: str, gap: float) -> float:
+    """Peak RSS (MB) of a fresh Python process that loads ``name`` and solves it with ``algo`` to ``gap``."""
+    code = (f"from corridor.assignment import assign; from corridor.formats.tntp import load_network; "
+            f"net, d, _ = load_network({str(TNTP / name)!r}); assign(net, d, {algo!r}, gap={gap!r}, progress=False)")
+    _, rss = _run_measured([sys.executable, "-c", code], REPO)
+    return rss
+
+
+def tapb_rows(name: str, binary: Path, args: argparse.Namespace, workdir: Path) -> list[dict[str, str]]:
+    """One row per gap: tap-b and corridor medians (alternating runs), ratio, and RSS for the RSS network."""
+    folder = TNTP / name
+    net, dem_matrix, _ = load_network(folder)
+    demand = ODMatrix.from_matrix(dem_matrix, net.num_zones)
+    algos = args.algorithms.split(",")
+    for algo in algos:  # compile / load the numba cache, not timed
+        assign(net, demand, algo, gap=1e-2, max_iter=2, progress=False)
+    repeat = 1 if args.quick else max(1, args.repeat)
+    rows = []
+    for gap in TAPB_GAPS:
+        tb: list[tuple[float, float, int, float]] = []
+        ours: dict[str, list] = {a: [] for a in algos}
+        for _ in range(repeat):  # alternate: the machine is shared
+            tb.append(run_tapb(binary, folder, gap, workdir))
+            for algo in algos:
+                ours[algo].append(assign(net, demand, algo, gap=gap, max_iter=5000, progress=False))
+        t_sec, t_gap, t_it, t_rss = sorted(tb)[len(tb) // 2]
+        row = {"network": name, "gap": f"{gap:.0e}", "tap-b": f"{t_it} / {t_sec:.3f}s"
+               + ("" if t_gap <= gap else f" [{t_gap:.1e}]")}
+        best = np.inf
+        for algo in algos:
+            r = sorted(ours[algo], key=lambda q: q.wall_time)[len(ours[algo]) // 2]
+            row[f"corridor {algo}"] = f"{r.iterations} / {r.wall_time:.3f}s" + ("" if r.converged else " (cap)")
+            if r.converged:
+                best = min(best, r.wall_time)
+        row["corridor / tap-b"] = f"{best / t_sec:.2f}×" if np.isfinite(best) and t_sec > 0 else "—"
+        if name == args.rss_network:
+            row["peak RSS tap-b / corridor"] = f"{t_rss:.0f} / {corridor_rss(name, algos[0], gap):.0f} MB"
+        print(row, flush=True)
+        rows.append(row)
+    return rows
+
+
+def warm_start_row(name: str = "ChicagoSketch", gap: float = 1e-6) -> dict[str, str]:
+    """Re-solve to ``gap`` after closing the most loaded link (capacity → 1e-3): warm vs cold seconds."""
+    import dataclasses
+
+    net, dem, _ = load_network(TNTP / name)
+    base = assign(net, dem, "bush", gap=gap, progress=False)
+    k = int(np.argmax(base.flows))
+    cap = net.capacity.copy()
+    cap[k] = 1e-3
+    closed = dataclasses.replace(net, capacity=cap)
+    cold = sorted((assign(closed, dem, "bush", gap=gap, progress=False) for _ in range(3)), key=lambda r: r.wall_time)[1]
+    warm = sorted((assign(closed, dem, "bush", gap=gap, progress=False, warm_start=base) for _ in range(3)),
+                  key=lambda r: r.wall_time)[1]
+    diff = float(np.abs(warm.flows - cold.flows).sum() / cold.flows.sum())
+    return {"network": name, "change": f"link {k} closed (capacity 1e-3)", "gap": f"{gap:.0e}",
+            "cold": fmt(cold.iterations, cold.wall_time), "warm": fmt(warm.iterations, warm.wall_time),
+            "warm / cold": f"{warm.wall_time / cold.wall_time:.2f}×", "L1 warm vs cold": f"{diff:.1e}"}
+
+
+def tapb_main(args: argparse.Namespace) -> int:
+    """The tap-b comparison (``--vs tap-b``)."""
+    import tempfile
+
+    names = args.networks.split(",") if args.networks else (NETWORKS[:4] if args.quick else TAPB_NETWORKS)
+    rows: list[dict[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="corridor-tapb-") as tmp:
+        binary = build_tapb(Path(tmp))
+        if binary is None:
+            return 0
+        for name in names:
+            if not (TNTP / name).is_dir():
+                print(f"skip {name}: {TNTP / name} not found", file=sys.stderr)
+                continue
+            rows += tapb_rows(name, binary, args, Path(tmp))
+    table = pd.DataFrame(rows).fillna("—")
+    md = table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)
+    warm = "" if args.quick else "\n\n" + pd.DataFrame([warm_start_row()]).to_string(index=False)
+    header = (f"# corridor vs tap-b (Algorithm B in C, serial) — traffic assignment\n\niterations / solve seconds "
+              f"(median of {1 if args.quick else args.repeat}, alternating runs); {time.strftime('%Y-%m-%d %H:%M')}, "
+              f"{os.cpu_count()} cores\n\n")
+    print("\n" + md + warm)
+    out = REPO / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "assignment_tapb.md").write_text(header + md + warm + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--networks", default=",".join(NETWORKS))
+    ap.add_argument("--vs", choices=["tap-b", "aequilibrae"], default="tap-b")
+    ap.add_argument("--networks", default=None)
+    ap.add_argument("--algorithms", default="bush,gp", help="corridor algorithms against tap-b (best one counts)")
+    ap.add_argument("--rss-network", default="Austin", help="report peak RSS of both on this network")
     ap.add_argument("--quick", action="store_true", help="cap iterations at 500, AequilibraE bfw only, 1 repeat")
     ap.add_argument("--max-iter", type=int, default=None, help="iteration cap (default 5000)")
     ap.add_argument("--time-limit", type=float, default=120.0, help="AequilibraE's time budget per 1e-6 run (s)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
+    if args.vs == "tap-b":
+        return tapb_main(args)
+    args.networks = args.networks or ",".join(NETWORKS)
     os.environ.setdefault("AEQ_SHOW_PROGRESS", "FALSE")  # its tqdm bars would cost time and flood stderr
     logging.getLogger("aequilibrae").setLevel(logging.ERROR)
     warnings.simplefilter("ignore")

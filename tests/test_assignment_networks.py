@@ -1,7 +1,7 @@
 """Equilibrium on the TNTP benchmark networks against their best-known flows.
 
 Data: ``../shared/data/tntp`` beside the repository, or ``CORRIDOR_TNTP_DIR``. All five networks run
-(``slow``): the compiled gradient projection reaches 1e-6 on each in about a second.
+(``slow``): the compiled gradient projection and Algorithm B reach 1e-6 on each in about a second.
 
 Winnipeg's 1,176 constant-time links (B = 0) make its equilibrium link flows non-unique: flow can move
 between routes that differ only on constant links without changing any cost. Its L1 distance to the
@@ -41,9 +41,10 @@ def l1_to_best_known(name: str, algorithm: str, gap: float, max_iter: int) -> tu
 
 @needs_data
 @pytest.mark.slow
+@pytest.mark.parametrize("algorithm", ["gp", "bush"])
 @pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim", "Barcelona", "Winnipeg", "ChicagoSketch"])
-def test_best_known_flows_at_1e6(name: str) -> None:
-    l1, gap, it = l1_to_best_known(name, "gp", 1e-6, 300)
+def test_best_known_flows_at_1e6(name: str, algorithm: str) -> None:
+    l1, gap, it = l1_to_best_known(name, algorithm, 1e-6, 300)
     assert it <= 100, f"{name}: {it} iterations to 1e-6"
     assert gap <= 1e-6
     assert l1 <= 1e-3, f"{name}: L1 relative difference {l1:.2e}"
@@ -58,7 +59,15 @@ def test_bfw_reaches_1e6_on_small_networks(name: str) -> None:
 
 
 @needs_data
-@pytest.mark.parametrize("algorithm", ["fw", "cfw", "bfw", "gp"])
+@pytest.mark.parametrize("algorithm", ["fw", "cfw", "bfw", "gp", "bush"])
 def test_siouxfalls_1e4_all_algorithms(algorithm: str) -> None:
     l1, gap, _ = l1_to_best_known("SiouxFalls", algorithm, 1e-4, 5000)
     assert gap <= 1e-4 and l1 <= 1e-2
+
+
+@needs_data
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim"])
+def test_bush_reaches_1e12(name: str) -> None:
+    l1, gap, _ = l1_to_best_known(name, "bush", 1e-12, 300)
+    assert gap <= 1e-12 and l1 <= 1e-3, f"{name}: L1 relative difference {l1:.2e}"

@@ -37,21 +37,19 @@ __all__ = [
     "relative_gap",
 ]
 
-ALGORITHMS = ("fw", "cfw", "bfw", "gp", "sue")
-_DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "gp": 2_000, "sue": 500}
+ALGORITHMS = ("fw", "cfw", "bfw", "gp", "bush", "sue")
+_DEFAULT_MAX_ITER = {"fw": 10_000, "cfw": 10_000, "bfw": 10_000, "gp": 2_000, "bush": 1_000, "sue": 500}
 
 
 def check_options(algorithm: str, *, gap: float, max_iter: int | None = None, theta: float = 1.0) -> str:
-    """The algorithm's name in :data:`ALGORITHMS` (``'frank-wolfe'`` is ``'fw'``), once the options are valid.
+    """The algorithm's name in :data:`ALGORITHMS` (``'frank-wolfe'`` is ``'fw'``, ``'b'`` is ``'bush'``), once the options are valid.
 
     Raises
     ------
     AssignmentError
         An unknown algorithm, ``gap < 0``, ``max_iter < 1``, or ``theta ≤ 0`` for ``'sue'``.
     """
-    algo = algorithm.lower()
-    if algo == "frank-wolfe":
-        algo = "fw"
+    algo = {"frank-wolfe": "fw", "b": "bush", "algorithm-b": "bush"}.get(algorithm.lower(), algorithm.lower())
     if algo not in ALGORITHMS:
         raise AssignmentError(f"unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
     if not gap >= 0:
@@ -73,6 +71,7 @@ def assign(
     callback: Callable[[int, float, NDArray[np.float64]], None] | None = None,
     theta: float = 1.0,
     seed_rounds: int = 0,
+    warm_start: AssignmentResult | None = None,
 ) -> AssignmentResult:
     """Assign ``demand`` to ``network``.
 
@@ -84,8 +83,9 @@ def assign(
         ``zones × zones`` trips (dense numpy, scipy sparse, or a prepared :class:`ODMatrix`).
     algorithm
         ``'fw'`` (LeBlanc 1975), ``'cfw'``, ``'bfw'`` (Mitradjieva & Lindberg 2013), ``'gp'`` (path-based
-        gradient projection, Jayakrishnan et al. 1994, origin by origin in compiled code: the recommended
-        algorithm, fastest at every gap and by far at tight ones), or ``'sue'`` (logit stochastic user
+        gradient projection, Jayakrishnan et al. 1994, origin by origin in compiled code), ``'bush'``
+        (Algorithm B, Dial 2006, bush-based in compiled code: the recommended algorithm, fastest at tight
+        gaps and the one that warm-starts), or ``'sue'`` (logit stochastic user
         equilibrium by the method of successive averages, dispersion ``theta``).
     gap
         Target relative gap (AequilibraE's definition, :func:`relative_gap`); for ``'sue'`` the target
@@ -101,8 +101,14 @@ def assign(
     seed_rounds
         ``'sue'`` only: seed each OD pair's path set with this many rounds of penalised shortest paths
         before the iterations (:func:`corridor.assignment.sue.logit_sue`); 0, the default, seeds none.
+    warm_start
+        ``'bush'`` only: a result of an earlier ``'bush'`` run on the same graph (link parameters, tolls
+        or demand may differ); the solve starts from its bushes, its demand split kept
+        (:func:`corridor.assignment.bush.algorithm_b`).
     """
     algo = check_options(algorithm, gap=gap, max_iter=max_iter, theta=theta)
+    if warm_start is not None and not (algo == "bush" and warm_start.algorithm == "bush" and warm_start.state is not None):
+        raise AssignmentError("warm_start needs algorithm 'bush' and the result of an earlier 'bush' run")
     cap = _DEFAULT_MAX_ITER[algo] if max_iter is None else int(max_iter)
     t0 = time.perf_counter()
     dem = demand if isinstance(demand, ODMatrix) else ODMatrix.from_matrix(demand, network.num_zones)
@@ -112,6 +118,10 @@ def assign(
         from corridor.assignment.gradient_projection import gradient_projection
 
         res = gradient_projection(network, dem, gap, cap, progress, callback)
+    elif algo == "bush":
+        from corridor.assignment.bush import algorithm_b
+
+        res = algorithm_b(network, dem, gap, cap, progress, callback, warm_start.state if warm_start else None)
     else:
         from corridor.assignment.sue import logit_sue
 

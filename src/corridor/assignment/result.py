@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,6 +62,11 @@ class AssignmentResult:
         Shortest-path (for SUE: expected) cost of each OD pair with demand, aligned with ``od_pairs``.
     od_pairs
         ``(origin zone, destination zone)`` of each entry of ``od_cost`` (0-based).
+    iteration_times
+        Seconds since the start at each iteration.
+    state
+        The solver's state for a warm start (``'bush'``: its :class:`~corridor.assignment.bush.BushState`),
+        else ``None``; pass the result as ``assign(..., warm_start=result)``.
     """
 
     flows: FloatArray
@@ -76,6 +81,7 @@ class AssignmentResult:
     od_cost: FloatArray = field(default_factory=lambda: np.empty(0))
     od_pairs: NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
     iteration_times: list[float] = field(default_factory=list)
+    state: Any = field(default=None, repr=False, compare=False)
 
     def objective(self, performance_integral: FloatArray | None = None) -> float:
         """Beckmann objective if the per-link integrals are given (see ``LinkNetwork.performance``)."""

@@ -1,0 +1,180 @@
+"""Bush-based user equilibrium: Algorithm B in compiled code, with warm starts.
+
+Dial, R.B. (2006), "A path-based user-equilibrium traffic assignment algorithm that obviates path
+storage and enumeration", *Transportation Research Part B* 40(10), 917–936.
+
+Every origin keeps a *bush*, an acyclic subnetwork spanning the nodes it reaches, with its own link
+flows. An iteration updates each bush (drops unused links, adds the links that shorten both its
+shortest and its longest used paths, Nie 2010) and shifts flow, node by node in descending
+topological order, from the longest used to the shortest bush path by a Newton step, costs updated
+at once; further passes go to the origins still far from equilibrium. The gap is then measured with
+one label-correcting sweep started from the bushes' shortest-path labels. The kernels are in :mod:`corridor.assignment._kernels_bush`.
+
+Warm start: :class:`BushState` (kept in :attr:`AssignmentResult.state`) holds the bushes and their
+flows; a later run on the same graph (link times, capacities or demand changed) loads its demand onto
+the old bushes in the old proportions and iterates from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corridor.assignment.graph import LinkNetwork
+from corridor.assignment.paths import ODMatrix, check_reachable
+from corridor.assignment.result import AssignmentResult, IterationLog, relative_gap
+from corridor.errors import AssignmentError
+
+__all__ = ["BushState", "algorithm_b"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass
+class BushState:
+    """The bushes of a solved assignment: one row per origin zone (``origins``).
+
+    ``inb[r, a]`` marks link ``a`` in origin ``r``'s bush, ``bflow[r, a]`` is that origin's flow on it,
+    ``topo[r, :ntopo[r]]`` a topological order of the bush; ``num_nodes``/``num_links`` name the graph.
+    """
+
+    origins: IntArray
+    inb: NDArray[np.uint8]
+    bflow: FloatArray
+    topo: NDArray[np.int32]
+    ntopo: IntArray
+    num_nodes: int
+    num_links: int
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the bushes."""
+        return int(self.inb.nbytes + self.bflow.nbytes + self.topo.nbytes + self.ntopo.nbytes)
+
+
+def _empty(origins: IntArray, num_nodes: int, num_links: int) -> BushState:
+    r = origins.size
+    return BushState(origins.copy(), np.zeros((r, num_links), dtype=np.uint8), np.zeros((r, num_links)),
+                     np.zeros((r, num_nodes), dtype=np.int32), np.zeros(r, dtype=np.int64), num_nodes, num_links)
+
+
+def _start(net: LinkNetwork, demand: ODMatrix, cost: FloatArray, warm: BushState | None) -> BushState:
+    """Bushes for ``demand``: the previous ones where ``warm`` has the origin (demand reloaded in the old
+    proportions), shortest-path trees at ``cost`` for the others (their OD pairs must be reachable)."""
+    from corridor.assignment import _kernels_bush as KB
+
+    ptr, head, link, tail, blocked = net.sp.fstar
+    order, row_ptr, dest, flow = demand.layout()
+    state = _empty(demand.origins, net.num_nodes, net.num_links)
+    fresh = np.ones(demand.origins.size, dtype=bool)
+    if warm is not None:
+        if (warm.num_nodes, warm.num_links) != (net.num_nodes, net.num_links):
+            raise AssignmentError(
+                f"warm start from a graph with {warm.num_nodes} nodes and {warm.num_links} links, "
+                f"not {net.num_nodes} and {net.num_links}"
+            )
+        pos = np.searchsorted(warm.origins, demand.origins)
+        pos = np.minimum(pos, warm.origins.size - 1)
+        hit = warm.origins[pos] == demand.origins
+        for name in ("inb", "bflow", "topo", "ntopo"):
+            getattr(state, name)[hit] = getattr(warm, name)[pos[hit]]
+        fresh = ~hit
+    if fresh.any():
+        rows = np.flatnonzero(fresh)
+        sub = _empty(demand.origins[rows], net.num_nodes, net.num_links)
+        sub_ptr = np.concatenate([[0], np.cumsum(row_ptr[rows + 1] - row_ptr[rows])])
+        idx = np.concatenate([np.arange(row_ptr[r], row_ptr[r + 1]) for r in rows])
+        oc = np.empty(idx.size)
+        KB.bush_init(ptr, head, link, tail, blocked, cost, sub.origins, sub_ptr, dest[idx], flow[idx],
+                     sub.inb, sub.bflow, sub.topo, sub.ntopo, oc)
+        if not np.isfinite(oc).all():
+            od_cost = np.zeros(demand.od_flow.size)
+            od_cost[order[idx]] = oc
+            check_reachable(demand, od_cost)
+        for name in ("inb", "bflow", "topo", "ntopo"):
+            getattr(state, name)[rows] = getattr(sub, name)
+    if warm is not None:
+        rptr, rlink = _reverse_star(net)
+        KB.bush_rectify(rptr, rlink, tail, state.origins, row_ptr, dest, flow, state.inb, state.bflow, state.topo,
+                        state.ntopo)
+    return state
+
+
+def _reverse_star(net: LinkNetwork) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Links grouped by head node: ``rptr`` (per node) and ``rlink``."""
+    order = np.argsort(net.to_node, kind="stable")
+    rptr = np.searchsorted(net.to_node[order], np.arange(net.num_nodes + 1)).astype(np.int32)
+    return rptr, order.astype(np.int32)
+
+
+def _gap(graph: tuple[NDArray[np.generic], ...], state: BushState, demand: ODMatrix, x: FloatArray,
+         cost: FloatArray, od_cost: FloatArray) -> float:
+    """Relative gap at ``x`` (shortest paths by label correcting from the bushes' labels into ``od_cost``)."""
+    from corridor.assignment import _kernels_bush as KB
+
+    ptr, head, link, rptr, rlink, tail, blocked = graph
+    _, row_ptr, dest, flow = demand.layout()
+    spc = KB.sptt_bush(ptr, head, link, rptr, rlink, tail, blocked, cost, state.origins, row_ptr, dest, flow,
+                       state.inb, state.bflow, state.topo, state.ntopo, od_cost)
+    return relative_gap(x, cost, float(spc))
+
+
+def algorithm_b(
+    net: LinkNetwork,
+    demand: ODMatrix,
+    gap: float = 1e-6,
+    max_iter: int = 1000,
+    progress: bool | None = None,
+    callback: Callable[[int, float, FloatArray], None] | None = None,
+    warm: BushState | None = None,
+    inner: int = 20,
+) -> AssignmentResult:
+    """Solve user equilibrium with Algorithm B (Dial 2006), bushes and flow shifts in compiled code.
+
+    ``max_iter`` caps the iterations (one bush update per origin and one Dijkstra sweep each);
+    ``inner`` caps the extra flow passes per iteration. ``warm`` restarts from earlier bushes
+    (:attr:`AssignmentResult.state` of a run on the same graph). The result's ``state`` holds the bushes.
+    """
+    from corridor.assignment import _kernels as K
+    from corridor.assignment import _kernels_bush as KB
+
+    log = IterationLog("Algorithm B", gap, max_iter, progress, callback)
+    ptr, head, link, tail, blocked = net.sp.fstar
+    lhead = net.to_node.astype(np.int32)
+    rptr, rlink = _reverse_star(net)
+    order, row_ptr, dest, flow = demand.layout()
+    params = net.performance.kernel_params()
+    fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
+    cost = net.cost(np.zeros(net.num_links))
+    der = np.zeros(net.num_links)
+    oc = np.empty(flow.size)
+    od_sp = np.empty_like(oc)
+    state = _start(net, demand, cost, warm)
+    x = KB.bush_link_flows(state.bflow)
+    K.update_links(x, *params, fixed, cost, der)
+    graph = (ptr, head, link, rptr, rlink, tail, blocked)
+    it, g = 0, np.inf
+    if warm is not None:  # the gap of the reloaded bushes: origins already near equilibrium are skipped
+        g = _gap(graph, state, demand, x, cost, oc)
+        od_sp[order] = oc
+        check_reachable(demand, od_sp)
+    with log:
+        while True:
+            first = it == 0 and warm is None
+            KB.bush_iteration(1 if first else inner, 0.0 if first else 0.25 * min(g, 1e300), ptr, head, link,
+                              rptr, rlink, tail, lhead, blocked, state.origins, row_ptr, dest, flow, state.inb,
+                              state.bflow, state.topo, state.ntopo, x, *params, fixed, cost, der)
+            it += 1
+            x = KB.bush_link_flows(state.bflow)
+            K.update_links(x, *params, fixed, cost, der)
+            g = _gap(graph, state, demand, x, cost, oc)
+            if log.record(it, g, x):
+                break
+    od_sp[order] = oc
+    res = log.result(net, demand, x, it, "bush", od_sp)
+    res.state = state
+    return res
