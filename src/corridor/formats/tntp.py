@@ -253,7 +253,8 @@ def _check_links(path: Path, data: NDArray[np.float64], rows: list[list[str]], l
     check(data[:, 5] < 0, "negative B", 5)
     check(data[:, 6] < 0, "negative power", 6)
     check((data[:, 2] == 0) & (data[:, 5] > 0) & (data[:, 6] > 0), "zero capacity on a congestible link", 2)
-    check(~np.isfinite(data).all(axis=1), "non-finite value", 2)
+    for col in range(data.shape[1]):
+        check(~np.isfinite(data[:, col]), "non-finite value", col)
 
 
 _COLUMN_NAMES = ("init node", "term node", "capacity", "length", "free-flow time", "B", "power", "speed",
@@ -295,6 +296,7 @@ def read_trips(path: str | Path, zones: int | None = None) -> NDArray[np.float64
     dest_idx: list[int] = []
     vals: list[float] = []
     orig_idx: list[int] = []
+    seen: set[tuple[int, int]] = set()
     for m in _TRIP_TOKEN.finditer(body):
         if m.group(1) is not None:
             tok = m.group(1)
@@ -317,6 +319,9 @@ def read_trips(path: str | Path, zones: int | None = None) -> NDArray[np.float64
                 raise TNTPFormatError(p, line_of(m.start()), f"unknown zone {d} (zones are 1..{n})")
             if not (v >= 0 and np.isfinite(v)):
                 raise TNTPFormatError(p, line_of(m.start()), f"negative or non-finite flow {m.group(3)!r}")
+            if (origin, d) in seen:
+                raise TNTPFormatError(p, line_of(m.start()), f"zone {d} appears twice for origin {origin + 1}")
+            seen.add((origin, d))
             orig_idx.append(origin)
             dest_idx.append(d - 1)
             vals.append(v)
@@ -324,7 +329,22 @@ def read_trips(path: str | Path, zones: int | None = None) -> NDArray[np.float64
             raise TNTPFormatError(p, line_of(m.start()), f"unexpected text {m.group(4)[:40]!r}")
     if orig_idx:
         np.add.at(demand, (np.asarray(orig_idx), np.asarray(dest_idx)), np.asarray(vals))
+    _check_total(p, meta, demand)
     return demand
+
+
+def _check_total(path: Path, meta: dict[str, str], demand: NDArray[np.float64]) -> None:
+    """The flows add up to ``<TOTAL OD FLOW>`` when the file states it (to 0.1 %: files round it)."""
+    stated = meta.get("TOTAL OD FLOW")
+    if stated is None:
+        return
+    try:
+        total = float(stated)
+    except ValueError:
+        raise TNTPFormatError(path, None, f"<TOTAL OD FLOW> is not a number: {stated!r}") from None
+    if not np.isclose(demand.sum(), total, rtol=1e-3, atol=1e-6):
+        raise TNTPFormatError(path, None, f"the flows add up to {demand.sum():,.2f}, not the <TOTAL OD FLOW> "
+                              f"{total:,.2f} the file states")
 
 
 def read_flow(path: str | Path) -> TNTPFlows:

@@ -108,7 +108,12 @@ def _plain(node: yaml.Node, file: str) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_plain(v, file) for v in node.value]
-    return yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{file}:{node.start_mark.line + 1}: not a plain value: {getattr(exc, 'problem', exc)}") from None
 
 
 def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
