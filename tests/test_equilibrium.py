@@ -32,12 +32,12 @@ MINI = Path(__file__).parent / "data" / "mini"
 # 10 (1 + 0.15 (v1/1000)^4) + 0.1 = 20 + 0.2  →  v1 = 1000 · (10.1 / 1.5)^(1/4) ≈ 1,610.9 TEU.
 TWO_ROUTES = {
     "sources.csv": "id,kind,publisher,title,date,url,note\nT,estimate,Test,Test figures,2024,,made up for a hand-solved test\n",
-    "places.csv": "id,name,aliases,country,lon,lat,kind,source\n"
-                  "KZ-A,A,,KZ,70.0,48.0,city,T\nKZ-B,B,,KZ,72.0,48.0,city,T\n",
+    "places.csv": "id,name,aliases,country,lon,lat,kind,source,note\n"
+                  "KZ-A,A,,KZ,70.0,48.0,city,T,\nKZ-B,B,,KZ,71.3,48.0,city,T,\n",  # 96.7 km apart
     "links.csv": "id,from,to,mode,length_km,speed_kmh,gauge_mm,electrified,capacity_teu_per_year,status,open_year,"
                  "group,passages,length_source,speed_source,capacity_source,status_source,note\n"
                  "R1,KZ-A,KZ-B,rail,100,10,1520,false,1000,operational,,,,T,T,T,,\n"
-                 "R2,KZ-A,KZ-B,rail,200,10,1520,false,,operational,,,,T,T,,,\n",
+                 "R2,KZ-A,KZ-B,rail,200,10,1520,false,,operational,,,,T,T,,,the long way round\n",
     "crossings.csv": "id,link,name,dwell_h,cost_usd_per_feu,dwell_source,cost_source,note\n",
     "terminals.csv": "place,from_layer,to_layer,dwell_h,cost_usd_per_feu,dwell_source,cost_source,note\n",
     "services.csv": "link,frequency_per_week,frequency_source,note\n",

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .capacities import read_capacities
 from .energy_table import NODES_FILE, read_energy
-from .geo import countries, locate
+from .gazetteer import Gazetteer, place_problems
+from .geo import countries, haversine_km, locate
 from .concessions import read_concessions
 from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
 from .load import default_data_dir, read_tables
@@ -18,14 +20,18 @@ from .schema import split_list
 
 #: how far (degrees) a coastal place may lie off its country's simplified outline
 COAST_TOLERANCE_DEG = 0.08
+#: a land link longer than this many times the straight line between its ends says why in its note
+MAX_CIRCUITY = 2.0
 
 
-def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
+def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | None = None) -> list[Problem]:
     """Validate a dataset folder and return every problem found (an empty list when clean).
 
     Checks the schema of every row, ids and references, units and ranges, that every figure cites
     a row of ``sources.csv``, that estimates say how they were made, that sea links list their
-    passages, and that each place lies inside the country it states.
+    passages, that each place lies inside the country it states and near its GeoNames namesake
+    (``gazetteer``, GeoNames by default; see :mod:`corridor.network.gazetteer`), and that no rail or
+    road link is shorter than the straight line between its ends.
     """
     tables, lines, problems, _ = read_tables(data_dir)
     sources = tables["sources.csv"]
@@ -39,6 +45,9 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
                                     "a sea link lists the passages it uses (write 'none' if it uses none)"))
     places = tables["places.csv"]
     problems.extend(_located("places.csv", places.to_dict("records"), lines["places.csv"]))
+    geonames_sources = set(sources.loc[sources["publisher"].fillna("").str.startswith("GeoNames"), "id"])
+    problems.extend(place_problems(places.to_dict("records"), lines["places.csv"], geonames_sources, gazetteer))
+    problems.extend(_land_lengths(tables["links.csv"], lines["links.csv"], places))
     # reliability.csv is optional in a user's dataset; when present it is checked like the rest
     _, reliability_problems = read_reliability(data_dir, places=places["id"], links=tables["links.csv"]["id"],
                                                sources=sources["id"], required=False)
@@ -59,7 +68,7 @@ def check_dataset(data_dir: Path | str | None = None) -> list[Problem]:
         problems.extend(read_demand(folder, places=places["id"], sources=sources["id"])[2])
     onshore = energy.nodes[energy.nodes["kind"] != "field"]
     problems.extend(_located(NODES_FILE, onshore.to_dict("records"), onshore["line"].tolist()))
-    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+    return sorted(problems, key=_root_cause_first)
 
 
 def _located(file: str, rows: list[dict], lines: list[int]) -> list[Problem]:
@@ -81,4 +90,37 @@ def _located(file: str, rows: list[dict], lines: list[int]) -> list[Problem]:
     return problems
 
 
-__all__ = ["Problem", "check_dataset"]
+def _land_lengths(links: pd.DataFrame, lines: list[int], places: pd.DataFrame) -> list[Problem]:
+    """Rail and road links shorter than the great circle between their ends, or over twice it without a note."""
+    at = places[~places.index.duplicated()]
+    land = np.flatnonzero((links["from"].isin(at.index) & links["to"].isin(at.index)
+                           & links["mode"].isin(["rail", "road"])).to_numpy())
+    rows = links.iloc[land]
+    a, b = at.loc[rows["from"]], at.loc[rows["to"]]
+    straight = np.round(haversine_km(a["lon"].to_numpy(float), a["lat"].to_numpy(float),
+                                     b["lon"].to_numpy(float), b["lat"].to_numpy(float)), 1)
+    problems = []
+    for i, row, gc in zip(land, rows.to_dict("records"), np.atleast_1d(straight)):
+        length, between = float(row["length_km"]), f"{row['from']} and {row['to']}"
+        if length < gc:
+            problems.append(Problem("links.csv", lines[i], "length_km",
+                                    f"{length:g} km is shorter than the straight line {gc:g} km between {between}"))
+        elif length > MAX_CIRCUITY * gc and not (isinstance(row["note"], str) and row["note"].strip()):
+            problems.append(Problem("links.csv", lines[i], "length_km", (
+                f"{length:g} km is {length / gc:.1f} times the straight line {gc:g} km between {between}: "
+                "say why in note")))
+    return problems
+
+
+__all__ = ["MAX_CIRCUITY", "Problem", "check_dataset"]
+
+
+#: the tables in the order their problems can cause others (a bad place makes its links' ends unknown)
+UPSTREAM = ("sources.csv", "places.csv", "links.csv", "crossings.csv", "terminals.csv", "services.csv", "tariffs.csv",
+            "modes.csv", "cargo.csv")
+
+
+def _root_cause_first(p: Problem) -> tuple[int, int, str, int]:
+    """Whole-file problems (a missing file, a bad header) first, then tables in :data:`UPSTREAM` order."""
+    rank = UPSTREAM.index(p.file) if p.file in UPSTREAM else len(UPSTREAM)
+    return (0 if p.line in (None, 1) and p.field is None else 1, rank, p.file, p.line or 0)

@@ -58,6 +58,7 @@ class PlaceRow(Row):
     lat: float = Field(ge=-90, le=90)
     kind: PlaceKind
     source: str | None = None
+    note: str | None = None
 
 
 class LinkRow(Row):
