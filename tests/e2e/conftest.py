@@ -45,7 +45,7 @@ def base_url() -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed after the browser tests: its event loop must not outlive them
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's (`sudo apt-get install -y chromium`; "
