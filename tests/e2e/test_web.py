@@ -233,3 +233,51 @@ def test_energy_view_shows_flows_and_what_binds(page: Any, base_url: str) -> Non
     assert page.get_by_test_id("energy-headline").is_hidden() and page.get_by_test_id("energy-binding").is_hidden()
     png = page.get_by_test_id("map").screenshot()
     assert colour_share(png, ENERGY_COLOURS["oil"], tol=12) < 0.0001
+
+
+def rendered(page: Any, layer: str) -> list[dict[str, Any]]:
+    """The properties of the features MapLibre placed on the canvas in a layer (labels that collide are left out)."""
+    return page.evaluate("l => window.__corridor.map.queryRenderedFeatures(undefined, {layers: [l]})"
+                         ".map(f => f.properties)", layer)
+
+
+def test_labels_render_offline_and_lines_follow_their_shapes(page: Any, base_url: str) -> None:
+    from corridor.api.geometry import LinkShapes
+    from corridor.network import load_network
+
+    labels = page.request.get(base_url + "/api/basemap/labels.geojson").json()
+    links_at = {f["properties"]["name"]: f["properties"]["links"] for f in labels["features"]
+                if f["properties"]["layer"] == "place"}
+    page.goto(base_url + "/")
+    settled(page)
+    # place and country names drawn as symbols, without a glyph server (the fixture fails on any request
+    # that leaves the machine)
+    page.wait_for_function("window.__corridor.map.queryRenderedFeatures(undefined, {layers: ['place-labels']})"
+                           ".length >= 10", timeout=10_000)
+    places = {p["name"] for p in rendered(page, "place-labels")}
+    assert places <= set(links_at) and "Istanbul" in places, places
+    assert len(rendered(page, "country-labels")) >= 5
+    # the important places first: zoomed out only places where several links meet; zoomed in, the others too
+    assert min(links_at[n] for n in places) >= 4, sorted((links_at[n], n) for n in places)[:5]
+    page.evaluate("window.__corridor.map.jumpTo({center: [44.8, 41.7], zoom: 7})")  # Tbilisi
+    page.wait_for_function("window.__corridor.map.loaded() && !window.__corridor.map.isMoving()")
+    page.wait_for_timeout(300)
+    near = {p["name"] for p in rendered(page, "place-labels")}
+    assert any(links_at[n] < 4 for n in near), sorted((links_at[n], n) for n in near)
+    # every line the map draws is the link's shape: a sea or ferry link along its lane, never a chord
+    shapes = LinkShapes(load_network())
+    drawn = page.evaluate("async () => (await window.__corridor.map.getSource('network').getData()).features"
+                          ".map(f => [f.properties.link, f.properties.mode, f.geometry.coordinates.length])")
+    assert len(drawn) == len(shapes.network.links)
+    lanes = 0
+    for link, mode, points in drawn:
+        if mode in ("sea", "ferry"):
+            lane = len(shapes.of(link))
+            assert lane > 2 and points == lane, (link, mode, points, lane)
+            lanes += 1
+    assert lanes >= 10
+    # tankers on the energy map sail the sea lane between their ports
+    oil = page.request.get(base_url + "/api/energy/geojson?commodity=oil").json()
+    tankers = [f for f in oil["features"] if f["properties"].get("kind") == "tanker"]
+    assert tankers and all(f["properties"]["drawn"] == "sea lane" and len(f["geometry"]["coordinates"]) > 2
+                           for f in tankers), [(f["properties"]["id"], f["properties"]["drawn"]) for f in tankers]

@@ -21,6 +21,7 @@ export const api = {
   place: (id) => call(`api/places/${encodeURIComponent(id)}`),
   scenarios: () => call("api/scenarios"),
   network: () => call("api/network"),
+  labels: () => call("api/basemap/labels.geojson"),
   route: (body) => call("api/route", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   assignment: (body) => call("api/assignment", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   job: (id) => call(`api/jobs/${encodeURIComponent(id)}`),

@@ -19,8 +19,10 @@ export function headline(p) {
   return `${fmt(p.delivered)} ${unit} to ${to}, ${fmt(p.delivered_total)} in all`;
 }
 
+// the middle of a line: between the ends of a straight one, the middle point of a sea lane
 function middle(coords) {
-  const [a, b] = [coords[0], coords[coords.length - 1]];
+  if (coords.length > 2) return coords[Math.floor(coords.length / 2)];
+  const [a, b] = coords;
   return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
 }
 
@@ -82,7 +84,8 @@ export function energyControl({ map, hook, params, onChange, ready, beforeLayer,
     $("energy-legend").innerHTML = `<span><i style="background:${colour}"></i>${c}</span>`
       + `<span><i style="background:${ENERGY_COLOURS.saturated}"></i>full</span><span><i style="background:${ENERGY_COLOURS.idle}"></i>idle</span>`
       + `<span><i class="dash"></i>not in service</span><span><b style="background:${colour}"></b>field</span>`
-      + `<span><b style="border:2px solid ${colour}"></b>market</span><small>line width: flow</small>`;
+      + `<span><b style="border:2px solid ${colour}"></b>market</span><small>line width: flow</small>`
+      + "<small>Pipelines run straight from node to node (the data give no route between them); tankers follow the sea lane.</small>";
     if (fitted !== c && fit()) {
       const b = new maplibregl.LngLatBounds();
       for (const f of data.features) for (const pt of f.geometry.type === "Point" ? [f.geometry.coordinates] : f.geometry.coordinates) b.extend(pt);

@@ -10,6 +10,10 @@ import { placeSearch } from "./search.js";
 import { readState, writeState } from "./state.js";
 
 const MODE_COLOURS = { rail: "#b91c1c", road: "#d97706", ferry: "#7c3aed", sea: "#1d4ed8" };
+// Labels need no glyph server: the style has no `glyphs` URL, so MapLibre draws each letter in the
+// browser from the system's fonts (TinySDF). The names only pick a weight; all fall back to sans-serif.
+const FONT = ["Open Sans Regular", "sans-serif"];
+const FONT_BOLD = ["Open Sans Semibold", "sans-serif"];
 const $ = (id) => document.getElementById(id);
 const absolute = (path) => new URL(path, window.location.href).href;
 const empty = { type: "FeatureCollection", features: [] };
@@ -45,8 +49,11 @@ function status(text, kind = "") {
 async function setupLayers() {
   await mapLoaded;
   const modeColour = ["match", ["get", "mode"], ...Object.entries(MODE_COLOURS).flat(), "#444"];
-  try { network = await api.network(); } catch (e) { /* the map works without the network layer */ }
+  let labels = empty;
+  [network, labels] = await Promise.all([  // the map works without either
+    api.network().catch(() => empty), api.labels().catch(() => empty)]);
   map.addSource("network", { type: "geojson", data: network });
+  map.addSource("labels", { type: "geojson", data: labels });
   map.addSource("before", { type: "geojson", data: empty });
   map.addSource("routes", { type: "geojson", data: empty });
   map.addLayer({ id: "network", type: "line", source: "network",
@@ -67,10 +74,35 @@ async function setupLayers() {
       "line-opacity": ["case", ["boolean", ["feature-state", "dim"], false], 0.25, 0.95] } });
   map.addLayer({ id: "stops", type: "circle", source: "routes", filter: ["==", ["geometry-type"], "Point"],
     paint: { "circle-radius": 3.5, "circle-color": "#ffffff", "circle-stroke-color": "#111827", "circle-stroke-width": 1.5 } });
+  addLabelLayers();
   map.on("click", "routes", (e) => {
     const p = e.features[0].properties;
     new maplibregl.Popup().setLngLat(e.lngLat).setText(`${p.from} → ${p.to}: ${p.mode}, ${p.hours} h`).addTo(map);
   });
+}
+
+// Country names under the network (the biggest countries first); the network's places over everything,
+// the places where most links meet first. Labels that would overlap are left out (MapLibre's collision
+// detection), so zooming in shows more of them; places with few links wait for a closer zoom.
+function addLabelLayers() {
+  const zoomed = ["interpolate", ["linear"], ["zoom"]];
+  map.addLayer({ id: "country-labels", type: "symbol", source: "labels",
+    filter: ["all", ["==", ["get", "layer"], "country"], [">=", ["get", "area"], ["step", ["zoom"], 4, 4, 0.3, 6, 0]]],
+    layout: { "text-field": ["get", "name"], "text-font": FONT, "text-transform": "uppercase",
+      "text-size": [...zoomed, 2, 9, 6, 13], "text-letter-spacing": 0.08, "text-max-width": 6,
+      "symbol-sort-key": ["-", ["get", "area"]] },
+    paint: { "text-color": "#9a927f", "text-halo-color": "#f4f1ea", "text-halo-width": 1 } }, "network");
+  const place = ["==", ["get", "layer"], "place"];
+  map.addLayer({ id: "place-dots", type: "circle", source: "labels", filter: place,
+    paint: { "circle-radius": [...zoomed, 2, 1.2, 7, 3.5], "circle-color": "#374151",
+      "circle-stroke-color": "#ffffff", "circle-stroke-width": [...zoomed, 2, 0.5, 7, 1] } });
+  map.addLayer({ id: "place-labels", type: "symbol", source: "labels",
+    filter: ["all", place, [">=", ["get", "links"], ["step", ["zoom"], 4, 3.5, 2, 5, 0]]],
+    layout: { "text-field": ["get", "name"], "text-font": FONT_BOLD,
+      "text-size": [...zoomed, 2, ["case", [">=", ["get", "links"], 6], 11, 9.5], 8, ["case", [">=", ["get", "links"], 6], 15, 13]],
+      "symbol-sort-key": ["-", ["get", "links"]], "text-padding": 3, "text-max-width": 8,
+      "text-variable-anchor": ["left", "right", "top", "bottom"], "text-radial-offset": 0.45, "text-justify": "auto" },
+    paint: { "text-color": "#1f2937", "text-halo-color": "rgba(255,255,255,0.92)", "text-halo-width": 1.4 } });
 }
 
 function collection(routes) {

@@ -83,17 +83,39 @@ def plot_energy(flows: EnergyFlows | list[EnergyFlows], energy: EnergyNetwork, p
 
 
 def energy_geojson(flows: EnergyFlows, energy: EnergyNetwork) -> dict[str, Any]:
-    """The solved network as a GeoJSON FeatureCollection: one LineString per asset (straight between its
-    ends, with ``flow``, ``capacity``, ``utilisation``, ``saturated``, ``binding``, ``in_service``…) and
-    one Point per field and market (with ``supply``/``demand`` and ``flow``)."""
+    """The solved network as a GeoJSON FeatureCollection: one LineString per asset (with ``flow``,
+    ``capacity``, ``utilisation``, ``saturated``, ``binding``, ``in_service``…) and one Point per field
+    and market (with ``supply``/``demand`` and ``flow``).
+
+    An asset runs from node to node, so a pipeline is drawn through the nodes its chain of assets
+    passes (TANAP as Turkgozu - Eskisehir - Kipoi). The dataset gives no waypoints between two nodes:
+    a pipeline is straight between its ends. A tanker voyage (``tanker``, and the ``terminal``
+    liftings, which sail from a port) follows the sea lane between its ports, found by ``searoute``
+    as for the ferry links of :class:`corridor.network.shapes.LinkShapes`; it stays straight where no
+    lane joins them. ``drawn`` says which: ``sea lane`` or ``straight``."""
     from ..formats.json import records
+    from ..network.shapes import sea_line  # the cached searoute lane LinkShapes draws ferries with
+
+    def near(p: list[float], q: list[float]) -> bool:  # searoute snaps each port to its lane network
+        return abs(p[0] - q[0]) + abs(p[1] - q[1]) <= 3.0
+
+    def line(kind: str, a: list[float], b: list[float]) -> tuple[list[list[float]], str]:
+        if kind in ("tanker", "terminal"):
+            try:
+                lane = sea_line(tuple(a), tuple(b), ())
+            except Exception:  # no lane (the ports are one place, or searoute fails): straight
+                lane = []
+            if len(lane) >= 2 and near(lane[0], a) and near(lane[-1], b):
+                return [a, *lane, b], "sea lane"
+        return [a, b], "straight"
 
     nodes = energy.nodes
     features: list[dict[str, Any]] = []
     for row in records(flows.assets):
-        ends = nodes.loc[[row["from"], row["to"]], ["lon", "lat"]].astype(float).to_numpy().tolist()
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": ends},
-                         "properties": {**row, "commodity": flows.commodity, "unit": flows.unit}})
+        a, b = nodes.loc[[row["from"], row["to"]], ["lon", "lat"]].astype(float).to_numpy().tolist()
+        coords, drawn = line(str(row["kind"]), a, b)
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                         "properties": {**row, "commodity": flows.commodity, "unit": flows.unit, "drawn": drawn}})
     for frame, kind in ((flows.supplies, "field"), (flows.markets, "market")):
         for row in records(frame):
             lon, lat = nodes.loc[row["node"], ["lon", "lat"]].astype(float)

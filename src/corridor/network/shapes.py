@@ -59,7 +59,7 @@ class LinkShapes:
                     coords = coords[::-1]
                 return [a, *coords, b]
             with contextlib.suppress(Exception):  # a straight line is a fair drawing when searoute fails
-                return [a, *_sea_line(tuple(a), tuple(b), tuple(split_list(link["passages"]))), b]
+                return [a, *sea_line(tuple(a), tuple(b), tuple(split_list(link["passages"]))), b]
         return [a, b]
 
     def warm(self) -> None:
@@ -74,7 +74,7 @@ def _far(p: list[float], q: list[float]) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _sea_line(a: tuple[float, ...], b: tuple[float, ...], passages: tuple[str, ...]) -> Coords:
+def sea_line(a: tuple[float, ...], b: tuple[float, ...], passages: tuple[str, ...]) -> Coords:
     """The searoute lane from ``a`` to ``b`` (cached: a scenario's networks share their lanes)."""
     import searoute
 
