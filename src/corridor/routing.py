@@ -17,6 +17,7 @@ from .errors import InvalidOptionError, NoRouteError
 from .graph import KINDS, RoutingGraph, compile_graph
 from .names import PlaceIndex
 from .network import Network, load_network
+from .network.costs import COST_COMPONENTS, CostBreakdown
 from .network.geo import NORTHERN, countries as _countries
 from .network.schema import MODES
 from . import validate
@@ -25,6 +26,7 @@ from .settings import OBJECTIVES, Settings
 
 _RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
 _SEA, _FERRY = MODES.index("sea"), MODES.index("ferry")
+_HANDLING = [KINDS.index(k) for k in ("load", "unload", "transfer")]
 #: everyday names of the sea passages the sea lanes (searoute) name otherwise
 PASSAGE_ALIASES = {"cape": "south_africa", "cape_of_good_hope": "south_africa", "hormuz": "ormuz"}
 #: most materially different corridors one query may ask for (the CLI and the REST API share it)
@@ -46,12 +48,14 @@ class Leg:
     cost_usd_per_feu: float
     co2_kg_per_feu: float
     link_id: str | None = None
+    cost_breakdown: CostBreakdown = field(default_factory=CostBreakdown)
 
     def to_dict(self) -> dict[str, Any]:
         return {"from": self.from_id, "to": self.to_id, "from_name": self.from_name, "to_name": self.to_name,
                 "mode": self.mode, "kind": self.kind, "link": self.link_id,
                 "distance_km": round(self.distance_km, 1), "hours": round(self.hours, 2),
-                "cost_usd_per_feu": round(self.cost_usd_per_feu, 2), "co2_kg_per_feu": round(self.co2_kg_per_feu, 1)}
+                "cost_usd_per_feu": round(self.cost_usd_per_feu, 2), "co2_kg_per_feu": round(self.co2_kg_per_feu, 1),
+                "cost_breakdown": self.cost_breakdown.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,13 @@ class Route:
 
     @property
     def cost_usd_per_feu(self) -> float:
+        """Money paid: freight + handling + border (no value of time, CO2 price, ETS or insurance)."""
         return float(sum(leg.cost_usd_per_feu for leg in self.legs))
+
+    @property
+    def cost_breakdown(self) -> CostBreakdown:
+        """The generalized cost by component; its ``total_usd`` is what the route's edge weights sum to."""
+        return CostBreakdown.summed(leg.cost_breakdown for leg in self.legs)
 
     @property
     def co2_kg_per_feu(self) -> float:
@@ -90,11 +100,14 @@ class Route:
         return {"corridor": self.corridor, "total_hours": round(self.total_hours, 1),
                 "total_days": round(self.total_days, 2), "distance_km": round(self.distance_km, 1),
                 "cost_usd_per_feu": round(self.cost_usd_per_feu, 2), "co2_kg_per_feu": round(self.co2_kg_per_feu, 1),
-                "countries": list(self.countries), "legs": [leg.to_dict() for leg in self.legs]}
+                "cost_breakdown": self.cost_breakdown.to_dict(), "countries": list(self.countries),
+                "legs": [leg.to_dict() for leg in self.legs]}
 
     def to_frame(self) -> pd.DataFrame:
-        """The legs as a DataFrame."""
-        return pd.DataFrame([leg.to_dict() for leg in self.legs])
+        """The legs as a DataFrame, a column per cost component (``freight_usd`` … ``total_usd``)."""
+        rows = [leg.to_dict() for leg in self.legs]
+        return pd.DataFrame([{k: v for k, v in row.items() if k != "cost_breakdown"} | row["cost_breakdown"]
+                             for row in rows])
 
     def to_geodataframe(self, router: Router) -> pd.DataFrame:
         """The legs as a GeoDataFrame (:func:`corridor.formats.geo.legs_gdf`; needs ``corridor[geo]``)."""
@@ -186,6 +199,23 @@ class Router:
         if primary is None:
             raise InvalidOptionError(f"unknown objective {optimize!r}; choose one of {', '.join(OBJECTIVES)}")
         return primary + 1e-7 * generalized
+
+    @cached_property
+    def edge_costs(self) -> dict[str, np.ndarray]:
+        """Per edge, each component of the generalized cost (``COST_COMPONENTS``), US$ per FEU.
+
+        They add up to ``weights("generalized")``. ``ets_usd`` and ``insurance_usd`` are 0 until their data
+        exist: a rate by passage or area and year, read in :mod:`corridor.network.costs`, goes here and
+        into :meth:`weights` (tests/test_costs.py holds the two equal).
+        """
+        g = self.graph
+        parts = {name: np.zeros(g.n_edges) for name in COST_COMPONENTS}
+        parts["handling_usd"] = np.where(np.isin(g.kind, _HANDLING), g.cost_usd, 0.0)
+        parts["border_usd"] = np.where(g.kind == _BORDER, g.cost_usd, 0.0)
+        parts["freight_usd"] = g.cost_usd - parts["handling_usd"] - parts["border_usd"]  # runs; waits cost 0
+        parts["carbon_usd"] = self.settings.co2_price_usd_per_t * self.co2_kg() / 1000
+        parts["time_value_usd"] = self.value_of_time * g.hours
+        return parts
 
     def usable(self, *, year: int | None = None, avoid_countries: Iterable[str] = (),
                avoid_modes: Iterable[str] = (), avoid_passages: Iterable[str] = ()) -> np.ndarray:
@@ -321,8 +351,9 @@ class Router:
         text = [col[shown].tolist() for col in self._edge_text]
         figures = [g.distance_km[shown].tolist(), g.hours[shown].tolist(), g.cost_usd[shown].tolist(),
                    self.co2_kg()[shown].tolist()]
-        legs = tuple(Leg(a, b, an, bn, m, k, km, h, usd, kg, lid)
-                     for a, b, an, bn, m, k, lid, km, h, usd, kg in zip(*text, *figures))
+        costs = np.column_stack([self.edge_costs[name][shown] for name in COST_COMPONENTS]).tolist()
+        legs = tuple(Leg(a, b, an, bn, m, k, km, h, usd, kg, lid, CostBreakdown(*parts))
+                     for a, b, an, bn, m, k, lid, km, h, usd, kg, parts in zip(*text, *figures, costs))
         seq = [g.place_country[g.from_place[edges[0]]], *g.place_country[g.to_place[edges]]]
         countries = tuple(c for i, c in enumerate(seq) if i == 0 or c != seq[i - 1])
         return Route(o, d, label, legs, countries, edges)

@@ -17,8 +17,9 @@ class Settings:
         A class of ``cargo.csv`` (``general``, ``high_value``, ``bulk``); it sets the value of time
         and the payload per FEU used for CO2.
     co2_price_usd_per_t : float
-        Shadow price of CO2e in the generalized cost, US$ per tonne. The default 0 keeps the
-        generalized cost to money and time; set it to weigh emissions too.
+        Shadow price of CO2e in the generalized cost, US$ per tonne, on all of a route's emissions
+        (its ``carbon_usd``, docs/costs.md). The default 0 keeps the generalized cost to money and
+        time; set it to weigh emissions too.
     avoid_passages : tuple of str
         Sea passages (searoute names such as ``suez``, ``babalmandab``) that sea links may not use.
     """

@@ -153,6 +153,20 @@ class RouteRequest(RouteOptions):
     geometry: bool = Field(False, description="Add each route's line as GeoJSON.")
 
 
+class CostBreakdownOut(BaseModel):
+    """The generalized cost of one FEU by component, US$ (:class:`corridor.network.costs.CostBreakdown`;
+    docs/costs.md). The components add up to ``total_usd``, what the router minimises."""
+
+    freight_usd: float = Field(description="Runs: tariff × km.")
+    handling_usd: float = Field(description="Loading, unloading and transfers between modes or gauges.")
+    border_usd: float = Field(description="Border crossings.")
+    ets_usd: float = Field(description="EU ETS allowances; 0 until their data exist.")
+    insurance_usd: float = Field(description="War-risk and other insurance premia; 0 until their data exist.")
+    carbon_usd: float = Field(description="Shadow CO2 price on all emissions (0 unless a price is set).")
+    time_value_usd: float = Field(description="Value of time of the cargo class × hours.")
+    total_usd: float = Field(description="The generalized cost: the sum of the components.")
+
+
 class LegOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -167,6 +181,7 @@ class LegOut(BaseModel):
     hours: float
     cost_usd_per_feu: float
     co2_kg_per_feu: float
+    cost_breakdown: CostBreakdownOut
 
 
 class ReliabilityOut(BaseModel):
@@ -189,8 +204,9 @@ class RouteOut(BaseModel):
     total_hours: float
     total_days: float
     distance_km: float
-    cost_usd_per_feu: float
+    cost_usd_per_feu: float = Field(description="Money paid: freight + handling + border, US$ per FEU.")
     co2_kg_per_feu: float
+    cost_breakdown: CostBreakdownOut
     countries: list[str]
     legs: list[LegOut]
     reliability: ReliabilityOut | None = None

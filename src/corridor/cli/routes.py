@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..network import Network, load_network
 from ..names import PlaceIndex
+from ..network.costs import COST_COMPONENTS
 from ..network.schema import split_list
 from ..routing import Route, Router
 from ..settings import Settings
@@ -38,6 +39,26 @@ def routes_table(routes: list[Route], title: str = "") -> Table:
     ]
     for name, values in rows:
         table.add_row(name, *values)
+    return table
+
+
+#: the row label of each cost component in ``corridor route --costs``
+COST_LABELS = {"freight_usd": "Freight", "handling_usd": "Handling", "border_usd": "Border", "ets_usd": "EU ETS",
+               "insurance_usd": "Insurance", "carbon_usd": "Carbon (shadow price)",
+               "time_value_usd": "Value of time"}
+
+
+def costs_table(routes: list[Route]) -> Table:
+    """The generalized cost by component, one column per route (docs/costs.md)."""
+    table = Table(title="Generalized cost, US$/FEU", title_justify="left",
+                  caption="EU ETS and insurance stay 0 until their data exist.", caption_justify="left")
+    table.add_column("", style="bold")
+    for r in routes:
+        table.add_column(r.corridor, justify="right")
+    items = [r.cost_breakdown.to_dict() for r in routes]
+    for name in COST_COMPONENTS:
+        table.add_row(COST_LABELS[name], *(f"{item[name]:,.0f}" for item in items))
+    table.add_row("Total", *(f"{item['total_usd']:,.0f}" for item in items), style="bold")
     return table
 
 
@@ -96,6 +117,8 @@ def route(
     year: int | None = typer.Option(None, help="Use the links open in this year (default: this year)."),
     cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
     legs: bool = typer.Option(False, "--legs", help="Also print every leg of each route."),
+    costs: bool = typer.Option(False, "--costs", help="Also print the generalized cost by component "
+                                                      "(freight, handling, border, ETS, insurance, carbon, time)."),
     reliability: bool = typer.Option(False, "--reliability", help="Simulate transit-time spread: P10–P95 days."),
     samples: int = typer.Option(100_000, "--samples", help="Monte Carlo samples per route."),
     month: int | None = typer.Option(None, "--month", help="Month of departure 1–12 (weather closures); "
@@ -154,6 +177,8 @@ def route(
     names = router.network.places["name"]
     console.print(routes_table(routes, f"{names[routes[0].origin]} → {names[routes[0].destination]}"
                                        f" (best by {optimize})"))
+    if costs:
+        console.print(costs_table(routes))
     if dists:
         console.print(reliability_rows(routes, dists, deadline_days))
         if plot is not None:

@@ -3,9 +3,13 @@
 A tariff is US$ per FEU-km for a mode in a country, with a ``*`` row per mode for countries that have
 none of their own. A link charges the mean of its two ends' tariffs; routing (:mod:`corridor.graph`),
 scenarios (``set``/``scale`` ``tariff_usd_per_feu_km``) and concession economics all read them here.
+:class:`CostBreakdown` names the parts of the generalized cost a route is priced by (docs/costs.md).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -68,3 +72,74 @@ def links_tariff(network: Network, link_ids: list[str]) -> tuple[float, list[str
     length = links["length_km"].to_numpy(dtype=float)
     sources = {s for m, x, y in ends for c in (x, y) for s in split_list(tariff_row(network.tariffs, m, c)["source"])}
     return float((per_link * length).sum() / length.sum()), sorted(sources)
+
+
+# -- the generalized cost, itemised ------------------------------------------------------------
+#: the named parts of the generalized cost of moving one FEU, in the order they are summed and printed
+COST_COMPONENTS = ("freight_usd", "handling_usd", "border_usd", "ets_usd", "insurance_usd", "carbon_usd",
+                   "time_value_usd")
+#: the parts that are money paid today (what ``cost_usd_per_feu`` counts)
+MONEY_COMPONENTS = ("freight_usd", "handling_usd", "border_usd")
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """The generalized cost of moving one FEU, US$, by component; ``total_usd`` is their sum.
+
+    Attributes
+    ----------
+    freight_usd : float
+        Runs along links: tariff (``tariffs.csv``) × km.
+    handling_usd : float
+        Loading at the origin, unloading at the destination, transfers between layers (``modes.csv``,
+        ``terminals.csv``).
+    border_usd : float
+        Border crossings (``crossings.csv``).
+    ets_usd : float
+        EU ETS allowances for the share of emissions the ETS covers. 0 until that data exist.
+    insurance_usd : float
+        War-risk and other insurance premia by passage or area. 0 until that data exist.
+    carbon_usd : float
+        Shadow price of CO2e (``Settings.co2_price_usd_per_t``) on all of the emissions.
+    time_value_usd : float
+        Value of time of the cargo class (``cargo.csv``) × hours.
+    """
+
+    freight_usd: float = 0.0
+    handling_usd: float = 0.0
+    border_usd: float = 0.0
+    ets_usd: float = 0.0
+    insurance_usd: float = 0.0
+    carbon_usd: float = 0.0
+    time_value_usd: float = 0.0
+
+    @property
+    def money_usd(self) -> float:
+        """Money paid today: freight + handling + border (a route's ``cost_usd_per_feu``)."""
+        return sum(getattr(self, name) for name in MONEY_COMPONENTS)
+
+    @property
+    def total_usd(self) -> float:
+        """The generalized cost: the sum of every component."""
+        return sum(getattr(self, name) for name in COST_COMPONENTS)
+
+    def __add__(self, other: CostBreakdown) -> CostBreakdown:
+        return CostBreakdown(*(getattr(self, n) + getattr(other, n) for n in COST_COMPONENTS))
+
+    @classmethod
+    def summed(cls, parts: Iterable[CostBreakdown]) -> CostBreakdown:
+        """The sum of many breakdowns (zero for none)."""
+        return sum(parts, cls())
+
+    def to_dict(self) -> dict[str, float]:
+        """The components and ``total_usd`` in US$, to the cent, rounded so that the printed components
+        add up to the printed total (the largest rounding remainders take the odd cents)."""
+        exact = [getattr(self, name) for name in COST_COMPONENTS]
+        cents = [round(v * 100) for v in exact]
+        total = round(self.total_usd * 100)
+        short = total - sum(cents)
+        # the components whose rounding moved them furthest the other way take the odd cents
+        order = sorted(range(len(exact)), key=lambda i: (cents[i] - 100 * exact[i]) * (1 if short > 0 else -1))
+        for i in order[:abs(short)]:
+            cents[i] += 1 if short > 0 else -1
+        return {**{n: c / 100 for n, c in zip(COST_COMPONENTS, cents)}, "total_usd": total / 100}
