@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -94,3 +95,87 @@ def test_cli_criticality(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "R-ALAT-POTI" not in result.stdout
     result = runner.invoke(app, ["criticality", "--scope", "rivers", "-j", "1", "--data", str(MINI)])
     assert result.exit_code == 1 and "unknown scope" in result.stderr
+
+
+# --- equilibrium criticality: each removal re-solves the capacity-aware equilibrium --------------------
+
+@pytest.fixture(scope="module")
+def mini_inputs():
+    from corridor.freight.inputs import freight_inputs
+
+    return freight_inputs(data=MINI)
+
+
+@pytest.mark.parametrize("scope", ["links", "places"])
+def test_equilibrium_warm_equals_cold(mini_inputs, scope: str) -> None:
+    from corridor.freight.equilibrium_criticality import equilibrium_criticality
+
+    warm = equilibrium_criticality(mini_inputs, scope=scope, gap=1e-10, rank_by="cost")
+    cold = equilibrium_criticality(mini_inputs, scope=scope, gap=1e-10, rank_by="cost", warm=False)
+    assert warm.meta["warm_start"] and not cold.meta["warm_start"] and not cold.meta["restarted_cold"]
+    assert list(warm.frame["id"]) == list(cold.frame["id"])
+    tol = 1e-8 * warm.base_generalized_usd_per_year
+    np.testing.assert_allclose(warm.frame["delta_generalized_usd_per_year"],
+                               cold.frame["delta_generalized_usd_per_year"], atol=tol)
+    np.testing.assert_array_equal(warm.frame["unrouted_teu_per_year"], cold.frame["unrouted_teu_per_year"])
+
+
+def test_equilibrium_removal_equals_a_network_without_the_element(mini_inputs) -> None:
+    """The prohibitive toll gives the equilibrium of the network with the element's links deleted."""
+    from corridor.assignment import LinkNetwork, assign
+    from corridor.freight.corridor_problem import build_problem
+    from corridor.freight.equilibrium_criticality import equilibrium_criticality
+
+    res = equilibrium_criticality(mini_inputs, scope="links", gap=1e-10, rank_by="cost")
+    top = res.frame.iloc[0]
+    assert top["id"] == "R-MOSCOW-DUISBURG" and top["delta_generalized_usd_per_year"] > 0
+    p = build_problem(mini_inputs, year=2024)
+    keep = ~np.isin(p.element, [top["id"], f"connector:{top['id']}", f"wait:{top['id']}"])
+    net = p.engine_network()
+    cut = LinkNetwork(num_nodes=net.num_nodes, num_zones=net.num_zones, from_node=net.from_node[keep],
+                      to_node=net.to_node[keep], capacity=net.capacity[keep],
+                      free_flow_time=net.free_flow_time[keep], b=net.b[keep], power=net.power[keep],
+                      toll=net.toll[keep], toll_factor=1.0, first_thru_node=net.first_thru_node, vdf=net.vdf[keep])
+    before = assign(net, p.matrix, "bush", gap=1e-10, progress=False)
+    after = assign(cut, p.matrix, "bush", gap=1e-10, progress=False)
+    usd = p.value_of_time / 2
+    expected = usd * float(p.matrix[tuple(after.od_pairs.T)] @ (after.od_cost - before.od_cost))
+    assert top["delta_generalized_usd_per_year"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_equilibrium_unserved_demand(mini_inputs, setup) -> None:
+    """Demand that loses every route is reported, as the all-or-nothing criticality does, not an error."""
+    from corridor.freight.equilibrium_criticality import equilibrium_criticality
+
+    _, router, od = setup
+    eq = equilibrium_criticality(mini_inputs, scope="countries").frame.set_index("id")
+    aon = criticality(router, od, scope="countries", year=2024).frame.set_index("id")
+    for code in ("KZ", "CN", "RU"):
+        assert eq.at[code, "unrouted_teu_per_year"] == aon.at[code, "unrouted_teu_per_year"]
+    idle = eq[eq["affected_teu_per_year"] == 0]
+    assert (idle["delta_generalized_usd_per_year"] == 0).all() and (idle["iterations"] == 0).all()
+
+
+def test_equilibrium_two_workers(mini_inputs) -> None:
+    from corridor.freight.equilibrium_criticality import equilibrium_criticality
+
+    serial = equilibrium_criticality(mini_inputs, scope="crossings", gap=1e-10)
+    pooled = equilibrium_criticality(mini_inputs, scope="crossings", gap=1e-10, workers=2)
+    assert pooled.backend == "process-pool"
+    cols = ["id", "delta_generalized_usd_per_year", "unrouted_teu_per_year", "affected_teu_per_year"]
+    pd.testing.assert_frame_equal(pooled.frame[cols], serial.frame[cols])
+
+
+def test_cli_criticality_equilibrium() -> None:
+    runner = CliRunner()
+    args = ["criticality", "--equilibrium", "--scope", "crossings", "--top", "3", "-j", "1", "--data", str(MINI)]
+    result = runner.invoke(app, args + ["--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["method"] == "equilibrium" and len(payload["ranking"]) == 3
+    assert {"iterations", "gap", "unrouted_teu_per_year"} <= set(payload["ranking"][0])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "iterations" in result.stdout and "user equilibrium" in result.stdout
+    result = runner.invoke(app, args + ["--gap", "-1"])
+    assert result.exit_code == 1

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from .. import validate
 from .common import DataOption, JsonOption, StoreOption, console, emit, err, fail, fmt, guarded
+
+if TYPE_CHECKING:
+    from ..freight.criticality import CriticalityResult
 
 #: Monte Carlo draws per route for P90 in a comparison, at most
 MAX_COMPARE_SAMPLES = 1_000_000
@@ -71,8 +74,13 @@ def criticality(
     top: int = typer.Option(20, "--top", help="How many of the most critical to show."),
     scenario: str | None = typer.Option(None, "--scenario", help="Study the network as this scenario makes it."),
     rank_by: str = typer.Option("unrouted", "--rank-by", help="unrouted (TEU without a route, then cost) or cost."),
-    year: int | None = typer.Option(None, help="Use the links open in this year (default: the scenario's, else this year)."),
+    year: int | None = typer.Option(None, help="Use the links open in this year (default: the scenario's, else this "
+                                    "year; with --equilibrium 2024, the demand's)."),
     cargo: str | None = typer.Option(None, help="Cargo class for route choice (default: the demand's, high_value)."),
+    equilibrium: bool = typer.Option(False, "--equilibrium", help="Re-solve the capacity-aware equilibrium for "
+                                     "each removal (warm-started Algorithm B) instead of routing all-or-nothing."),
+    gap: float = typer.Option(1e-6, "--gap", help="With --equilibrium: relative gap of every solve."),
+    cold: bool = typer.Option(False, "--cold", help="With --equilibrium: solve each removal from scratch."),
     workers: int = typer.Option(0, "--workers", "-j", help="Local processes (0: one per CPU)."),
     ray: str | None = typer.Option(None, "--ray", help="Run on a Ray cluster at ADDRESS (host:port) or `local`."),
     save: bool = typer.Option(False, "--save", help="Also keep the result in the run store."),
@@ -82,22 +90,28 @@ def criticality(
 ) -> None:
     """Remove each element in turn; rank by the increase in generalized cost and the TEU left without a route."""
     from ..freight.criticality import criticality as run_criticality
+    from ..freight.equilibrium_criticality import equilibrium_criticality
     from ..freight.inputs import freight_inputs
     from ..parallel import MAX_WORKERS, default_workers, progress_bar
 
     guarded(lambda: (validate.whole(top, "--top", 1, 100_000), validate.whole(workers, "--workers", 0, MAX_WORKERS),
-                     validate.year(year, "--year")))
+                     validate.year(year, "--year"), validate.number(gap, "--gap", 0.0, 1.0)))
     inputs = guarded(lambda: freight_inputs(scenario, data=data, cargo=cargo))
     od = guarded(lambda: inputs.od)
     sc = inputs.scenario
     n = workers or default_workers()
     with progress_bar(err) as bar:
-        res = guarded(lambda: run_criticality(inputs.router, od, scope=scope, year=inputs.year(year), workers=n,
-                                             ray_address=ray, rank_by=rank_by, progress=bar))
+        if equilibrium:
+            res = guarded(lambda: equilibrium_criticality(inputs, scope=scope, year=year, rank_by=rank_by, gap=gap,
+                                                          warm=not cold, workers=n, ray_address=ray, progress=bar))
+        else:
+            res = guarded(lambda: run_criticality(inputs.router, od, scope=scope, year=inputs.year(year), workers=n,
+                                                 ray_address=ray, rank_by=rank_by, progress=bar))
     if save:
         from ..store import Run, RunStore, code_version, run_key
 
-        params = {"scope": scope, "rank_by": rank_by, "year": year, "cargo": inputs.settings.cargo_class}
+        params = {"scope": scope, "rank_by": rank_by, "year": year, "cargo": inputs.settings.cargo_class,
+                  **({"equilibrium": True, "gap": gap} if equilibrium else {})}
         version = f"{inputs.base.version}/{inputs.demand.version}"  # type: ignore[union-attr]
         rs = guarded(lambda: RunStore(store))
         guarded(lambda: rs.put(Run(run_key("criticality", sc.key, params, version), "criticality", sc.name, sc.key,
@@ -106,20 +120,30 @@ def criticality(
     if as_json:
         emit({"scenario": sc.name, **res.to_dict(top)})
         return
-    table = Table(title=f"Most critical {scope} ({sc.name}): {len(res.frame)} removed one at a time, "
-                        f"{res.seconds:.1f} s on {res.backend}" + (f" × {n}" if res.backend == "process-pool" else ""),
-                  title_justify="left")
-    for col, j in (("#", "right"), ("id", "left"), ("name", "left"), ("Δ gen. cost US$M/yr", "right"),
-                   ("Δ %", "right"), ("TEU/yr without route", "right"), ("TEU/yr rerouted", "right")):
+    _print_criticality(res, sc.name, top, n, inputs.settings.cargo_class)
+
+
+def _print_criticality(res: CriticalityResult, scenario: str, top: int, workers: int, cargo: str) -> None:
+    """The ranking as a table; with equilibrium re-solves, their iterations too."""
+    eq = res.meta.get("method") == "equilibrium"
+    table = Table(title=f"Most critical {res.scope} ({scenario}): {len(res.frame)} removed one at a time, "
+                        f"{res.seconds:.1f} s on {res.backend}" + (f" × {workers}" if res.backend == "process-pool"
+                                                                    else ""), title_justify="left")
+    cols = [("#", "right"), ("id", "left"), ("name", "left"), ("Δ gen. cost US$M/yr", "right"), ("Δ %", "right"),
+            ("TEU/yr without route", "right"), ("TEU/yr cost changed" if eq else "TEU/yr rerouted", "right")]
+    for col, j in cols + ([("iterations", "right")] if eq else []):
         table.add_column(col, justify=j)  # type: ignore[arg-type]
     for r in res.frame.head(top).itertuples(index=False):
-        table.add_row(str(r.rank), r.id, r.label, fmt(r.delta_generalized_usd_per_year / 1e6, ",.2f", True),
-                      fmt(r.delta_pct, ".2f", True), fmt(r.unrouted_teu_per_year, ",.0f"),
-                      fmt(r.affected_teu_per_year - r.unrouted_teu_per_year, ",.0f"))
+        row = [str(r.rank), r.id, r.label, fmt(r.delta_generalized_usd_per_year / 1e6, ",.2f", True),
+               fmt(r.delta_pct, ".2f", True), fmt(r.unrouted_teu_per_year, ",.0f"),
+               fmt(r.affected_teu_per_year - r.unrouted_teu_per_year, ",.0f")]
+        table.add_row(*row, *([f"{r.iterations}" + (" (cold)" if r.restarted else "")] if eq else []))
     console.print(table)
+    how = (f"user equilibrium with capacities (Algorithm B to gap {res.meta['gap']:g}, "
+           f"{'warm-started' if res.meta['warm_start'] else 'cold'}), year {res.meta['year']}" if eq
+           else "all-or-nothing by generalized cost")
     console.print(f"[dim]Demand {res.demand_teu_per_year:,.0f} TEU/yr, base generalized cost "
-                  f"US${res.base_generalized_usd_per_year / 1e6:,.1f}M/yr, all-or-nothing by generalized cost "
-                  f"(cargo class {inputs.settings.cargo_class}).[/]")
+                  f"US${res.base_generalized_usd_per_year / 1e6:,.1f}M/yr, {how} (cargo class {cargo}).[/]")
 
 
 def economics(

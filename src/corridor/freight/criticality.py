@@ -98,8 +98,10 @@ class CriticalityResult:
                 **self.meta, "ranking": frame.to_dict(orient="records")}
 
 
-def _elements(router: Router, scope: str, usable: np.ndarray) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    """Element ids and labels, and for every edge up to two elements it belongs to (-1: none)."""
+def scope_elements(router: Router, scope: str,
+                   usable: np.ndarray) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Element ids and labels of ``scope`` among the ``usable`` edges, and for every edge of the graph up
+    to two elements it belongs to (-1: none)."""
     g, net = router.graph, router.network
     none = np.full(g.n_edges, -1, dtype=np.int64)
     if scope == "links":
@@ -142,7 +144,7 @@ def _elements(router: Router, scope: str, usable: np.ndarray) -> tuple[list[str]
     raise InvalidOptionError(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
 
 
-def _group(a: np.ndarray, b: np.ndarray, n: int) -> list[np.ndarray]:
+def element_positions(a: np.ndarray, b: np.ndarray, n: int) -> list[np.ndarray]:
     """For each element k, the positions where a == k or b == k."""
     pos = np.concatenate([np.nonzero(a >= 0)[0], np.nonzero((b >= 0) & (b != a))[0]])
     key = np.concatenate([a[a >= 0], b[(b >= 0) & (b != a)]])
@@ -150,6 +152,17 @@ def _group(a: np.ndarray, b: np.ndarray, n: int) -> list[np.ndarray]:
     key, pos = key[order], pos[order]
     bounds = np.searchsorted(key, np.arange(n + 1))
     return [np.unique(pos[bounds[k]:bounds[k + 1]]) for k in range(n)]
+
+
+def rank_frame(frame: pd.DataFrame, base_total: float, rank_by: str) -> pd.DataFrame:
+    """``frame`` with ``delta_pct`` added, sorted by ``rank_by`` (ties by id) and numbered in ``rank``."""
+    frame = frame.copy()
+    frame["delta_pct"] = 100 * frame["delta_generalized_usd_per_year"] / base_total if base_total else 0.0
+    keys = (["unrouted_teu_per_year", "delta_generalized_usd_per_year"] if rank_by == "unrouted"
+            else ["delta_generalized_usd_per_year", "unrouted_teu_per_year"])
+    frame = frame.sort_values(keys + ["id"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    return frame
 
 
 def criticality(router: Router, od: pd.DataFrame, *, scope: str = "links", year: int | None = None,
@@ -195,9 +208,9 @@ def criticality(router: Router, od: pd.DataFrame, *, scope: str = "links", year:
     flows = route_demand(router, od, year=year, labels=False)
     o_node, d_node = od_nodes(g, od)
     usable = np.isfinite(w)
-    ids, labels, a, b = _elements(router, scope, usable)
+    ids, labels, a, b = scope_elements(router, scope, usable)
     n = len(ids)
-    element_edges = _group(a, b, n)
+    element_edges = element_positions(a, b, n)
     users_lists: list[list[int]] = [[] for _ in range(n)]
     for i, path in enumerate(flows.paths):
         if len(path):
@@ -232,11 +245,7 @@ def criticality(router: Router, od: pd.DataFrame, *, scope: str = "links", year:
         "affected_teu_per_year": [rows[k][2] for k in range(n)],
         "affected_pairs": [rows[k][3] for k in range(n)],
     })
-    frame["delta_pct"] = 100 * frame["delta_generalized_usd_per_year"] / base_total if base_total else 0.0
-    keys = (["unrouted_teu_per_year", "delta_generalized_usd_per_year"] if rank_by == "unrouted"
-            else ["delta_generalized_usd_per_year", "unrouted_teu_per_year"])
-    frame = frame.sort_values(keys + ["id"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
-    frame.insert(0, "rank", np.arange(1, n + 1))
+    frame = rank_frame(frame, base_total, rank_by)
     backend = f"ray:{ray_address}" if ray_address else ("process-pool" if workers > 1 else "serial")
     return CriticalityResult(frame, scope, base_total, flows.unrouted_teu, float(od["teu_per_year"].sum()),
                              time.perf_counter() - start, workers, backend,
