@@ -100,3 +100,13 @@ def test_scenario_figures_are_finite(tmp_path: Path, value: str) -> None:
 def test_energy_years_are_bounded() -> None:
     code, out = run("energy", "flows", "--year", "3000")
     assert code == 1 and "year must be a whole number from 1990 to 2100" in out
+
+
+def test_criticality_year_and_an_unwritable_out(tmp_path: Path) -> None:
+    code, out = run("criticality", "--year", "1900", "--data", str(MINI))
+    assert code == 1 and "--year must be a whole number from 1990 to 2100" in out
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code, out = run("compare", "base", "base", "--pair", "Xian", "Aktau", "--out", str(blocker / "maps"),
+                    "--data", str(MINI))
+    assert code == 1 and "cannot write the map" in out and "Traceback" not in out, out

@@ -95,3 +95,16 @@ def test_assignment_with_a_scenario(api: TestClient) -> None:
                 "bottlenecks_by_vc"):
         assert by_api[key] == by_cli[key], key
     assert any(c["model_teu"] for c in by_api["corridors"])
+
+
+@pytest.mark.parametrize("commodity, scenario", [("gas", "southern-gas-corridor-expansion"), ("oil", "cpc-outage")])
+def test_energy_flows_and_compare(api: TestClient, commodity: str, scenario: str) -> None:
+    """How much gas or oil reaches its markets, and what a scenario changes: the same from both."""
+    drop = {"seconds"}
+    mine = cli("energy", "flows", "-c", commodity, "--scenario", scenario)[commodity]
+    theirs = ok(api.get("/api/energy/flows", params={"commodity": commodity, "scenario": scenario}))
+    assert {k: v for k, v in mine.items() if k not in drop} == {k: v for k, v in theirs.items() if k not in drop}
+    mine = cli("energy", "compare", "base", scenario, "-c", commodity)[commodity]
+    theirs = ok(api.get("/api/energy/compare", params={"commodity": commodity, "scenario": scenario}))
+    for key in ("delivered", "delivered_total", "binding", "markets", "assets"):
+        assert json.loads(json.dumps(mine[key])) == json.loads(json.dumps(theirs[key])), key
