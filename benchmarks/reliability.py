@@ -38,8 +38,8 @@ def chain_dataset(folder: Path, n_links: int = 19) -> None:
         shutil.copy(MINI / name, folder / name)
     countries = ("KZ", "UZ")
     places = [f"{countries[i % 2]}-P{i:02d}" for i in range(n_links + 1)]
-    (folder / "places.csv").write_text("id,name,aliases,country,lon,lat,kind,source\n" + "".join(
-        f"{p},Place {i},,{p[:2]},{60 + i * 0.5},{45},city,T-PUB\n" for i, p in enumerate(places)))
+    (folder / "places.csv").write_text("id,name,aliases,country,lon,lat,kind,source,note\n" + "".join(
+        f"{p},Place {i},,{p[:2]},{60 + i * 0.5},{45},city,T-PUB,\n" for i, p in enumerate(places)))
     links = ["id,from,to,mode,length_km,speed_kmh,gauge_mm,electrified,capacity_teu_per_year,status,open_year,"
              "group,passages,length_source,speed_source,capacity_source,status_source,note"]
     crossings = ["id,link,name,dwell_h,cost_usd_per_feu,dwell_source,cost_source,note"]
