@@ -10,19 +10,43 @@ The public API is small; everything else is private to its module.
 
 from importlib.metadata import version
 
+from .energy import (
+                      EnergyComparison,
+                      EnergyFlows,
+                      EnergyNetwork,
+                      compare_energy,
+                      energy_criticality,
+                      energy_flows,
+                      load_energy,
+                      plot_energy,
+)
 from .errors import CorridorError, DataError, InvalidOptionError, NoRouteError, UnknownPlaceError
+from .formats.geo import network_gdfs
+from .freight import (
+                      Comparison,
+                      CorridorFlows,
+                      CriticalityResult,
+                      Demand,
+                      DemandFlows,
+                      EconomicsResult,
+                      FreightInputs,
+                      TransitDistribution,
+                      assign_corridors,
+                      compare,
+                      concession_economics,
+                      criticality,
+                      freight_inputs,
+                      load_demand,
+                      plot_distributions,
+                      route_demand,
+                      simulate,
+)
 from .graph import RoutingGraph, compile_graph
 from .network import Network, check_dataset, load_network
 from .network.reliability_table import ReliabilityTable, load_reliability
 from .routing import Leg, Route, Router, default_router, route
-from .settings import Settings
 from .scenarios import Scenario, ScenarioError, apply_scenario, load_scenario
-from .freight import (Comparison, CorridorFlows, CriticalityResult, Demand, DemandFlows, EconomicsResult, FreightInputs,
-                      TransitDistribution, assign_corridors, compare, concession_economics, criticality, freight_inputs,
-                      load_demand, plot_distributions, route_demand, simulate)
-from .energy import (EnergyComparison, EnergyFlows, EnergyNetwork, compare_energy, energy_criticality, energy_flows,
-                     load_energy, plot_energy)
-from .formats.geo import network_gdfs
+from .settings import Settings
 from .store import RunStore
 from .sweep import load_sweep, run_sweep
 

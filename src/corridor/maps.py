@@ -14,8 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .graph import KINDS
-from .network.schema import MODES
 from .network.geo import countries, sea_lanes
+from .network.schema import MODES
 from .routing import Route, Router
 
 MODE_STYLE = {"rail": "-", "road": "--", "ferry": ":", "sea": "-."}

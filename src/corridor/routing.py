@@ -13,14 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from . import validate
 from .errors import InvalidOptionError, NoRouteError
 from .graph import KINDS, RoutingGraph, compile_graph
 from .names import PlaceIndex
 from .network import Network, load_network
 from .network.costs import COST_COMPONENTS, CostBreakdown
-from .network.geo import NORTHERN, countries as _countries
+from .network.geo import NORTHERN
+from .network.geo import countries as _countries
 from .network.schema import MODES
-from . import validate
 from .search import path_edges
 from .settings import OBJECTIVES, Settings
 

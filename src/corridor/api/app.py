@@ -10,8 +10,8 @@ import json
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from importlib.metadata import version
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 

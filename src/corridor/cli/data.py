@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..network import check_dataset, load_network
-from .common import DataOption, console, emit, err, guarded
+from .common import DataOption, console, emit, err
 
 data_app = typer.Typer(help="Inspect and validate the dataset.", no_args_is_help=True)
 

@@ -8,8 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..network import Network, load_network
 from ..names import PlaceIndex
+from ..network import Network, load_network
 from ..network.costs import COST_COMPONENTS
 from ..network.schema import split_list
 from ..routing import Route, Router
@@ -146,8 +146,8 @@ def route(
         via=via, year=year))
     dists: list[Any] = []
     if simulate_it:
-        from ..network.reliability_table import load_reliability
         from ..freight.reliability import simulate
+        from ..network.reliability_table import load_reliability
 
         table = guarded(lambda: load_reliability(data, network=router.network))
         dists = [guarded(lambda r=r: simulate(router, r, samples=samples, month=month, seed=seed, table=table))

@@ -204,8 +204,14 @@ def scenarios(
     """List the bundled scenarios, or show and validate one against the dataset."""
     from ..network import load_network
     from ..network.energy_table import read_energy
-    from ..scenarios import (apply_energy_scenario, apply_scenario, bundled_scenarios, changed_assets, changed_links,
-                             load_scenario)
+    from ..scenarios import (
+        apply_energy_scenario,
+        apply_scenario,
+        bundled_scenarios,
+        changed_assets,
+        changed_links,
+        load_scenario,
+    )
 
     if name is None:
         items = [guarded(lambda n=n: load_scenario(n)) for n in bundled_scenarios()]

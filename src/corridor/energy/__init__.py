@@ -6,11 +6,11 @@
 """
 
 from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert, load_energy, read_energy
+from ..scenarios import apply_energy_scenario
 from .compare import EnergyComparison, compare_energy
 from .criticality import energy_criticality
 from .flows import EUROPE, EnergyFlows, energy_flows
 from .plot import plot_energy
-from ..scenarios import apply_energy_scenario
 
 __all__ = [
            "BASE_UNIT",

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..formats.json import records
 from ..network.energy_table import EnergyNetwork, load_energy
 from ..scenarios import Scenario
-from ..formats.json import records
 from .flows import EnergyFlows, energy_flows
 
 #: flows that differ by less than this (in the base unit) count as unchanged

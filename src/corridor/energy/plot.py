@@ -103,7 +103,7 @@ def energy_geojson(flows: EnergyFlows, energy: EnergyNetwork) -> dict[str, Any]:
         if kind in ("tanker", "terminal"):
             try:
                 lane = sea_line(tuple(a), tuple(b), ())
-            except Exception:  # no lane (the ports are one place, or searoute fails): straight
+            except Exception:  # noqa: BLE001 - no lane (the ports are one place, or searoute fails): straight
                 lane = []
             if len(lane) >= 2 and near(lane[0], a) and near(lane[-1], b):
                 return [a, *lane, b], "sea lane"

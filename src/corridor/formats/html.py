@@ -6,6 +6,7 @@ computed here: each result passes what it already holds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -19,7 +20,7 @@ ROWS = 10
 def number(value: Any) -> str:
     """A figure for reading: whole thousands separated, two decimals from 1 to 1,000, three significant
     digits below 1, ``–`` when missing (years and other small whole numbers as they are)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)

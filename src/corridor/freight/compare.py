@@ -11,15 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .demand import Demand
 from ..errors import CorridorError, DataError, NoRouteError
 from ..formats.json import json_safe, records
-from .flows import DemandFlows, route_demand
-from .inputs import freight_inputs
 from ..network import Network
 from ..routing import Route, Router
 from ..scenarios import Scenario, changed_links
 from ..settings import Settings
+from .demand import Demand
+from .flows import DemandFlows, route_demand
+from .inputs import freight_inputs
 
 METRICS = (("days", "total_days"), ("cost_usd_per_feu", "cost_usd_per_feu"), ("co2_kg_per_feu", "co2_kg_per_feu"))
 

@@ -25,9 +25,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from ..errors import InvalidOptionError
-from .flows import masked_weights, od_nodes, route_demand
 from ..parallel import run_tasks
 from ..routing import Router
+from .flows import masked_weights, od_nodes, route_demand
 
 SCOPES = ("links", "places", "crossings", "countries")
 RANKS = ("unrouted", "cost")

@@ -42,8 +42,8 @@ import pandas as pd
 
 from ..errors import InvalidOptionError
 from ..graph import KINDS
-from ..network.schema import LAYERS, MODES
 from ..network.reliability_table import ReliabilityRow, ReliabilityTable, load_reliability
+from ..network.schema import LAYERS, MODES
 from ..routing import Route, Router
 
 #: the largest sample accepted: 20 million totals take 160 MB, and the quantiles a copy of that

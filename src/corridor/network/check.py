@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .capacities import read_capacities
+from .concessions import read_concessions
+from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
 from .energy_table import NODES_FILE, read_energy
 from .gazetteer import Gazetteer, place_problems
 from .geo import countries, haversine_km, locate
-from .concessions import read_concessions
-from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
 from .load import default_data_dir, read_tables
-from .rows import Problem
 from .reliability_table import read_reliability
+from .rows import Problem
 from .schema import split_list
 
 #: how far (degrees) a coastal place may lie off its country's simplified outline

@@ -14,8 +14,8 @@ import contextlib
 import threading
 from functools import lru_cache
 
-from .load import Network
 from .geo import sea_lanes
+from .load import Network
 from .schema import split_list
 
 Coords = list[list[float]]

@@ -8,7 +8,6 @@ names exist (links, places, assets, sources) is checked when the scenario is app
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable
 
 from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES

@@ -13,8 +13,18 @@ from starlette.concurrency import run_in_threadpool
 from ...network.schema import split_list
 from ...routing import MAX_ALTERNATIVES
 from ..contract import comma_list
-from ..models import (ERRORS, MAX_NAME, MAX_SCENARIO, YEARS, CompareRequest, CompareResponse, Objective, RouteRequest,
-                      RouteResponse, names)
+from ..models import (
+    ERRORS,
+    MAX_NAME,
+    MAX_SCENARIO,
+    YEARS,
+    CompareRequest,
+    CompareResponse,
+    Objective,
+    RouteRequest,
+    RouteResponse,
+    names,
+)
 from ..service import RouteService
 from ..state import ServiceDep
 
