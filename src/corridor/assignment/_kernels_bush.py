@@ -26,11 +26,11 @@ MIN_DER = 1e-6  # derivative used when both segments are flow-independent (tap-b
 
 
 @njit(cache=True)
-def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, with_sp):
+def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, with_sp):
     """Shortest (``L``, ``spl``) and longest used (``U``, ``lpl``) bush labels in topological order.
 
-    With ``with_sp`` an unused shortest-path link also counts as used (tap-b's LONGEST_USED_OR_SP).
-    Nodes off the bush keep ``L = inf``, ``U = -inf``. Returns the origin's cost ``Σ_a f_a c_a``.
+    With ``with_sp`` also ``Usp``, the longest path over used links and shortest-path links (tap-b's
+    LONGEST_USED_OR_SP). Nodes off the bush keep ``L = inf``, ``U = -inf``. Returns ``Σ_a f_a c_a``.
     """
     tot = 0.0
     L[:] = np.inf
@@ -39,12 +39,16 @@ def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, with_sp):
     U[o] = 0.0
     spl[o] = -1
     lpl[o] = -1
+    if with_sp:
+        Usp[:] = -np.inf
+        Usp[o] = 0.0
     for idx in range(1, nt):
         v = tp[idx]
         best = np.inf
         sa = -1
         worst = -np.inf
         la = -1
+        wsp = -np.inf
         for e in range(rptr[v], rptr[v + 1]):
             a = rlink[e]
             if b[a] == 0:
@@ -55,14 +59,16 @@ def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, with_sp):
             if L[u] + c < best:
                 best = L[u] + c
                 sa = a
-            if f[a] > MIN_FLOW and U[u] + c > worst:
-                worst = U[u] + c
-                la = a
-        if with_sp and sa >= 0:
-            u = tail[sa]
-            if U[u] + cost[sa] > worst:
-                worst = U[u] + cost[sa]
-                la = sa
+            if f[a] > MIN_FLOW:
+                if U[u] + c > worst:
+                    worst = U[u] + c
+                    la = a
+                if with_sp and Usp[u] + c > wsp:
+                    wsp = Usp[u] + c
+        if with_sp:
+            if sa >= 0 and Usp[tail[sa]] + cost[sa] > wsp:
+                wsp = Usp[tail[sa]] + cost[sa]
+            Usp[v] = wsp
         L[v] = best
         spl[v] = sa
         U[v] = worst
@@ -99,10 +105,11 @@ def _order(o, ptr, head, link, lhead, b, tp, indeg, queue):
 
 @njit(cache=True)
 def _update_bush(o, nt, tp, b, f, ptr, head, link, rptr, rlink, tail, lhead, blocked, cost,
-                 L, U, spl, lpl, indeg, queue):
+                 L, U, spl, lpl, Usp, indeg, queue):
     """Drop unused bush links (but never a shortest-path link), add shortcuts ``L_i + c < L_j`` with
-    ``U_i < U_j``, and re-sort; additions that would close a cycle are undone. Returns links added."""
-    _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, True)
+    ``Usp_i < Usp_j``, and re-sort; additions that would close a cycle are undone. Returns
+    ``Σ_a f_a c_a`` when nothing was added (the labels then still hold for the bush), else -1."""
+    tot = _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, True)
     added = 0
     for a in range(b.size):
         i = tail[a]
@@ -112,72 +119,72 @@ def _update_bush(o, nt, tp, b, f, ptr, head, link, rptr, rlink, tail, lhead, blo
                 b[a] = 0
                 f[a] = 0.0
         elif L[i] < np.inf and L[j] < np.inf and (i == o or not blocked[i]):
-            if L[i] + cost[a] < L[j] and U[i] < U[j]:
+            if L[i] + cost[a] < L[j] and Usp[i] < Usp[j]:
                 b[a] = 2
                 added += 1
+    if added == 0:  # dropping unused non-shortest-path links keeps the order and the labels
+        return tot
     n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue)
     if n < nt:  # a cycle: keep the old links only
         for a in range(b.size):
             if b[a] == 2:
                 b[a] = 0
-        added = 0
         n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue)
     for a in range(b.size):
         if b[a] == 2:
             b[a] = 1
-    return added
+    return -1.0
 
 
 @njit(cache=True)
 def _shift_pass(o, nt, tp, b, f, rptr, rlink, tail, lhead, dmd_lo, dmd_hi, od_dest, od_flow, thresh,
-                x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, L, U, spl, lpl, mark):
+                x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, L, U, spl, lpl, pos, tot):
     """One descending pass of Newton shifts from the longest used to the shortest bush segment at each
-    merge node. Skipped (returns False) when the bush's excess cost ratio is below ``thresh``."""
-    tot = _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, False)
+    merge node. Skipped (returns False) when the bush's excess cost ratio is below ``thresh``. ``tot >= 0``:
+    the labels are current (from :func:`_update_bush`) and ``tot`` is ``Σ_a f_a c_a``."""
+    if tot < 0.0:
+        tot = _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, L, False)
     if thresh > 0.0:  # excess Σ_a f_a (c_a + L_i − L_j) = Σ_a f_a c_a − Σ_d q_d L_d (flow conservation)
         sptt = 0.0
         for k in range(dmd_lo, dmd_hi):
             sptt += od_flow[k] * L[od_dest[k]]
         if sptt > 0.0 and tot - sptt < thresh * sptt:
             return False
+    for idx in range(nt):
+        pos[tp[idx]] = idx
     for idx in range(nt - 1, 0, -1):
         j = tp[idx]
         la = lpl[j]
-        if la < 0 or la == spl[j]:
+        sa = spl[j]
+        if la < 0 or la == sa:
             continue
-        # mark the shortest path back to the origin; the longest used path meets it at the divergence
-        v = j
-        while v != o:
-            mark[v] = j
-            v = tail[spl[v]]
-        mark[o] = j
-        c1 = 0.0
-        d1 = 0.0
-        f1 = np.inf
-        v = j
+        # walk both paths back in topological order until they meet at the divergence node
+        c1 = cost[la]
+        d1 = der[la]
+        f1 = f[la]
+        p1 = tail[la]
+        c2 = cost[sa]
+        d2 = der[sa]
+        p2 = tail[sa]
         ok = True
-        while True:
-            a = lpl[v]
-            if a < 0:
-                ok = False
-                break
-            c1 += cost[a]
-            d1 += der[a]
-            f1 = min(f1, f[a])
-            v = tail[a]
-            if mark[v] == j:
-                break
+        while p1 != p2:
+            if pos[p1] > pos[p2]:
+                a = lpl[p1]
+                if a < 0:
+                    ok = False
+                    break
+                c1 += cost[a]
+                d1 += der[a]
+                f1 = min(f1, f[a])
+                p1 = tail[a]
+            else:
+                a = spl[p2]
+                c2 += cost[a]
+                d2 += der[a]
+                p2 = tail[a]
         if not ok:
             continue
-        div = v
-        c2 = 0.0
-        d2 = 0.0
-        v = j
-        while v != div:
-            a = spl[v]
-            c2 += cost[a]
-            d2 += der[a]
-            v = tail[a]
+        div = p1
         if c1 <= c2 or f1 <= 0.0:
             continue
         h = d1 + d2
@@ -275,34 +282,35 @@ def bush_rectify(rptr, rlink, tail, origins, row_ptr, od_dest, od_flow, inb, bfl
 def bush_iteration(inner, thresh, ptr, head, link, rptr, rlink, tail, lhead, blocked, origins, row_ptr, od_dest,
                    od_flow, inb, bflow, topo, ntopo, x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
     """One iteration of Algorithm B: per origin a bush update and a flow pass, then up to ``inner`` flow
-    passes over the origins whose bush excess-cost ratio is at least ``thresh``. Returns links added."""
+    passes over the origins whose bush excess-cost ratio is at least ``thresh``. Returns the number of
+    bushes that gained links."""
     n = ptr.size - 1
     L = np.empty(n)
     U = np.empty(n)
     spl = np.empty(n, dtype=np.int64)
     lpl = np.empty(n, dtype=np.int64)
-    mark = np.full(n, -1, dtype=np.int64)
+    Usp = np.empty(n)
+    pos = np.zeros(n, dtype=np.int64)
     indeg = np.empty(n, dtype=np.int64)
     queue = np.empty(n, dtype=np.int64)
     active = np.ones(origins.size, dtype=np.bool_)
     added = 0
     for r in range(origins.size):
         o = origins[r]
-        added += _update_bush(o, ntopo[r], topo[r], inb[r], bflow[r], ptr, head, link, rptr, rlink, tail, lhead,
-                              blocked, cost, L, U, spl, lpl, indeg, queue)
-        mark[:] = -1
+        tot = _update_bush(o, ntopo[r], topo[r], inb[r], bflow[r], ptr, head, link, rptr, rlink, tail, lhead,
+                           blocked, cost, L, U, spl, lpl, Usp, indeg, queue)
+        added += tot < 0.0
         active[r] = _shift_pass(o, ntopo[r], topo[r], inb[r], bflow[r], rptr, rlink, tail, lhead, row_ptr[r],
                                 row_ptr[r + 1], od_dest, od_flow, thresh, x, kind, t0, cap, tb, pw, ca, cb, const,
-                                fixed, cost, der, L, U, spl, lpl, mark)
+                                fixed, cost, der, L, U, spl, lpl, pos, tot)
     for _ in range(inner):
         any_active = False
         for r in range(origins.size):
             if not active[r]:
                 continue
-            mark[:] = -1
             active[r] = _shift_pass(origins[r], ntopo[r], topo[r], inb[r], bflow[r], rptr, rlink, tail, lhead,
                                     row_ptr[r], row_ptr[r + 1], od_dest, od_flow, thresh, x, kind, t0, cap, tb, pw,
-                                    ca, cb, const, fixed, cost, der, L, U, spl, lpl, mark)
+                                    ca, cb, const, fixed, cost, der, L, U, spl, lpl, pos, -1.0)
             any_active |= active[r]
         if not any_active:
             break
@@ -320,16 +328,31 @@ def bush_link_flows(bflow):
 
 
 @njit(cache=True)
-def sptt_bush(ptr, head, link, rptr, rlink, tail, blocked, cost, origins, row_ptr, od_dest, od_flow, inb, bflow,
+def _bush_sp(o, tp, nt, rptr, rlink, tail, b, cost, d):
+    """Shortest bush path costs ``d`` from ``o`` (inf off the bush), in topological order."""
+    d[:] = np.inf
+    d[o] = 0.0
+    for idx in range(1, nt):
+        v = tp[idx]
+        best = np.inf
+        for e in range(rptr[v], rptr[v + 1]):
+            a = rlink[e]
+            if b[a] != 0:
+                c = d[tail[a]] + cost[a]
+                if c < best:
+                    best = c
+        d[v] = best
+
+
+@njit(cache=True)
+def sptt_bush(ptr, head, fcost, rptr, rlink, tail, blocked, cost, origins, row_ptr, od_dest, od_flow, inb,
               topo, ntopo, od_cost):
     """``Σ demand · shortest-path cost`` over all origins, exact: label correcting (Pape's deque: a node
     scanned before re-enters at the front) started from each bush's shortest-path labels in bush
-    topological order; near equilibrium those labels are nearly exact (tap-b's gap computation)."""
+    topological order; near equilibrium those labels are nearly exact (tap-b's gap computation).
+    ``fcost`` is ``cost`` in forward-star order (``cost[link]``)."""
     n = ptr.size - 1
     d = np.empty(n)
-    U = np.empty(n)
-    spl = np.empty(n, dtype=np.int64)
-    lpl = np.empty(n, dtype=np.int64)
     queue = np.empty(n, dtype=np.int64)
     state = np.zeros(n, dtype=np.int8)  # 0 never queued, 1 in the queue, 2 scanned
     total = 0.0
@@ -337,7 +360,7 @@ def sptt_bush(ptr, head, link, rptr, rlink, tail, blocked, cost, origins, row_pt
         o = origins[r]
         tp = topo[r]
         nt = ntopo[r]
-        _scan(o, tp, nt, rptr, rlink, tail, inb[r], bflow[r], cost, d, U, spl, lpl, False)
+        _bush_sp(o, tp, nt, rptr, rlink, tail, inb[r], cost, d)
         state[:] = 0
         for i in range(nt):
             queue[i] = tp[i]
@@ -354,7 +377,7 @@ def sptt_bush(ptr, head, link, rptr, rlink, tail, blocked, cost, origins, row_pt
             dv = d[v]
             for e in range(ptr[v], ptr[v + 1]):
                 w = head[e]
-                nd = dv + cost[link[e]]
+                nd = dv + fcost[e]
                 if nd < d[w]:
                     d[w] = nd
                     if state[w] == 2:

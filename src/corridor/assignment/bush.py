@@ -38,7 +38,9 @@ IntArray = NDArray[np.int64]
 class BushState:
     """The bushes of a solved assignment: one row per origin zone (``origins``).
 
-    ``inb[r, a]`` marks link ``a`` in origin ``r``'s bush, ``bflow[r, a]`` is that origin's flow on it,
+    Links are in the solver's order, sorted by head node (see :func:`_layout`): column ``k`` is the
+    network's link ``link_order[k]``. ``inb[r, k]`` marks it in origin ``r``'s bush, ``bflow[r, k]`` is
+    that origin's flow on it,
     ``topo[r, :ntopo[r]]`` a topological order of the bush; ``num_nodes``/``num_links`` name the graph.
     """
 
@@ -49,6 +51,7 @@ class BushState:
     ntopo: IntArray
     num_nodes: int
     num_links: int
+    link_order: IntArray | None = None
 
     @property
     def nbytes(self) -> int:
@@ -62,14 +65,47 @@ def _empty(origins: IntArray, num_nodes: int, num_links: int) -> BushState:
                      np.zeros((r, num_nodes), dtype=np.int32), np.zeros(r, dtype=np.int64), num_nodes, num_links)
 
 
-def _start(net: LinkNetwork, demand: ODMatrix, cost: FloatArray, warm: BushState | None) -> BushState:
+@dataclass
+class _Layout:
+    """The graph with links renumbered by head node, so that a bush scan (a node's incoming links, in
+    topological order) reads link data contiguously: new link ``k`` is the network's ``perm[k]``."""
+
+    perm: IntArray
+    inv: IntArray
+    ptr: NDArray[np.int32]
+    head: NDArray[np.int32]
+    link: NDArray[np.int32]
+    tail: NDArray[np.int32]
+    lhead: NDArray[np.int32]
+    rptr: NDArray[np.int32]
+    rlink: NDArray[np.int32]
+    blocked: NDArray[np.bool_]
+    params: tuple[NDArray[np.generic], ...]
+    fixed: FloatArray
+
+
+def _layout(net: LinkNetwork) -> _Layout:
+    """The solver's renumbering of ``net`` (forward star unchanged, its link ids mapped)."""
+    ptr, head, link, _, blocked = net.sp.fstar
+    perm = np.argsort(net.to_node, kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    lhead = net.to_node[perm].astype(np.int32)
+    rptr = np.searchsorted(lhead, np.arange(net.num_nodes + 1)).astype(np.int32)
+    params = tuple(np.ascontiguousarray(p[perm]) for p in net.performance.kernel_params())
+    return _Layout(perm, inv, ptr, head, inv[link].astype(np.int32), net.from_node[perm].astype(np.int32), lhead,
+                   rptr, np.arange(perm.size, dtype=np.int32), blocked, params,
+                   np.ascontiguousarray(net.fixed_cost[perm], dtype=np.float64))
+
+
+def _start(net: LinkNetwork, lay: _Layout, demand: ODMatrix, cost: FloatArray, warm: BushState | None) -> BushState:
     """Bushes for ``demand``: the previous ones where ``warm`` has the origin (demand reloaded in the old
     proportions), shortest-path trees at ``cost`` for the others (their OD pairs must be reachable)."""
     from corridor.assignment import _kernels_bush as KB
 
-    ptr, head, link, tail, blocked = net.sp.fstar
     order, row_ptr, dest, flow = demand.layout()
     state = _empty(demand.origins, net.num_nodes, net.num_links)
+    state.link_order = lay.perm
     fresh = np.ones(demand.origins.size, dtype=bool)
     if warm is not None:
         if (warm.num_nodes, warm.num_links) != (net.num_nodes, net.num_links):
@@ -77,6 +113,8 @@ def _start(net: LinkNetwork, demand: ODMatrix, cost: FloatArray, warm: BushState
                 f"warm start from a graph with {warm.num_nodes} nodes and {warm.num_links} links, "
                 f"not {net.num_nodes} and {net.num_links}"
             )
+        if warm.link_order is not None and not np.array_equal(warm.link_order, lay.perm):
+            raise AssignmentError("warm start from a graph whose links join other nodes")
         pos = np.searchsorted(warm.origins, demand.origins)
         pos = np.minimum(pos, warm.origins.size - 1)
         hit = warm.origins[pos] == demand.origins
@@ -85,41 +123,33 @@ def _start(net: LinkNetwork, demand: ODMatrix, cost: FloatArray, warm: BushState
         fresh = ~hit
     if fresh.any():
         rows = np.flatnonzero(fresh)
-        sub = _empty(demand.origins[rows], net.num_nodes, net.num_links)
+        sub = state if rows.size == fresh.size else _empty(demand.origins[rows], net.num_nodes, net.num_links)
         sub_ptr = np.concatenate([[0], np.cumsum(row_ptr[rows + 1] - row_ptr[rows])])
         idx = np.concatenate([np.arange(row_ptr[r], row_ptr[r + 1]) for r in rows])
         oc = np.empty(idx.size)
-        KB.bush_init(ptr, head, link, tail, blocked, cost, sub.origins, sub_ptr, dest[idx], flow[idx],
-                     sub.inb, sub.bflow, sub.topo, sub.ntopo, oc)
+        KB.bush_init(lay.ptr, lay.head, lay.link, lay.tail, lay.blocked, cost, sub.origins, sub_ptr, dest[idx],
+                     flow[idx], sub.inb, sub.bflow, sub.topo, sub.ntopo, oc)
         if not np.isfinite(oc).all():
             od_cost = np.zeros(demand.od_flow.size)
             od_cost[order[idx]] = oc
             check_reachable(demand, od_cost)
-        for name in ("inb", "bflow", "topo", "ntopo"):
-            getattr(state, name)[rows] = getattr(sub, name)
+        if sub is not state:
+            for name in ("inb", "bflow", "topo", "ntopo"):
+                getattr(state, name)[rows] = getattr(sub, name)
     if warm is not None:
-        rptr, rlink = _reverse_star(net)
-        KB.bush_rectify(rptr, rlink, tail, state.origins, row_ptr, dest, flow, state.inb, state.bflow, state.topo,
-                        state.ntopo)
+        KB.bush_rectify(lay.rptr, lay.rlink, lay.tail, state.origins, row_ptr, dest, flow, state.inb, state.bflow,
+                        state.topo, state.ntopo)
     return state
 
 
-def _reverse_star(net: LinkNetwork) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
-    """Links grouped by head node: ``rptr`` (per node) and ``rlink``."""
-    order = np.argsort(net.to_node, kind="stable")
-    rptr = np.searchsorted(net.to_node[order], np.arange(net.num_nodes + 1)).astype(np.int32)
-    return rptr, order.astype(np.int32)
-
-
-def _gap(graph: tuple[NDArray[np.generic], ...], state: BushState, demand: ODMatrix, x: FloatArray,
-         cost: FloatArray, od_cost: FloatArray) -> float:
+def _gap(lay: _Layout, state: BushState, demand: ODMatrix, x: FloatArray, cost: FloatArray,
+         od_cost: FloatArray) -> float:
     """Relative gap at ``x`` (shortest paths by label correcting from the bushes' labels into ``od_cost``)."""
     from corridor.assignment import _kernels_bush as KB
 
-    ptr, head, link, rptr, rlink, tail, blocked = graph
     _, row_ptr, dest, flow = demand.layout()
-    spc = KB.sptt_bush(ptr, head, link, rptr, rlink, tail, blocked, cost, state.origins, row_ptr, dest, flow,
-                       state.inb, state.bflow, state.topo, state.ntopo, od_cost)
+    spc = KB.sptt_bush(lay.ptr, lay.head, cost[lay.link], lay.rptr, lay.rlink, lay.tail, lay.blocked, cost,
+                       state.origins, row_ptr, dest, flow, state.inb, state.topo, state.ntopo, od_cost)
     return relative_gap(x, cost, float(spc))
 
 
@@ -143,37 +173,34 @@ def algorithm_b(
     from corridor.assignment import _kernels_bush as KB
 
     log = IterationLog("Algorithm B", gap, max_iter, progress, callback)
-    ptr, head, link, tail, blocked = net.sp.fstar
-    lhead = net.to_node.astype(np.int32)
-    rptr, rlink = _reverse_star(net)
+    lay = _layout(net)
     order, row_ptr, dest, flow = demand.layout()
-    params = net.performance.kernel_params()
-    fixed = np.ascontiguousarray(net.fixed_cost, dtype=np.float64)
-    cost = net.cost(np.zeros(net.num_links))
+    cost = net.cost(np.zeros(net.num_links))[lay.perm]
     der = np.zeros(net.num_links)
     oc = np.empty(flow.size)
     od_sp = np.empty_like(oc)
-    state = _start(net, demand, cost, warm)
+    state = _start(net, lay, demand, cost, warm)
     x = KB.bush_link_flows(state.bflow)
-    K.update_links(x, *params, fixed, cost, der)
-    graph = (ptr, head, link, rptr, rlink, tail, blocked)
+    K.update_links(x, *lay.params, lay.fixed, cost, der)
     it, g = 0, np.inf
     if warm is not None:  # the gap of the reloaded bushes: origins already near equilibrium are skipped
-        g = _gap(graph, state, demand, x, cost, oc)
+        g = _gap(lay, state, demand, x, cost, oc)
         od_sp[order] = oc
         check_reachable(demand, od_sp)
     with log:
         while True:
             first = it == 0 and warm is None
-            KB.bush_iteration(1 if first else inner, 0.0 if first else 0.25 * min(g, 1e300), ptr, head, link,
-                              rptr, rlink, tail, lhead, blocked, state.origins, row_ptr, dest, flow, state.inb,
-                              state.bflow, state.topo, state.ntopo, x, *params, fixed, cost, der)
+            KB.bush_iteration(1 if first else inner, 0.0 if first else 0.25 * min(g, 1e300), lay.ptr, lay.head,
+                              lay.link, lay.rptr, lay.rlink, lay.tail, lay.lhead, lay.blocked, state.origins, row_ptr,
+                              dest, flow, state.inb, state.bflow, state.topo, state.ntopo, x, *lay.params, lay.fixed,
+                              cost, der)
             it += 1
             x = KB.bush_link_flows(state.bflow)
-            K.update_links(x, *params, fixed, cost, der)
-            g = _gap(graph, state, demand, x, cost, oc)
-            if log.record(it, g, x):
+            K.update_links(x, *lay.params, lay.fixed, cost, der)
+            g = _gap(lay, state, demand, x, cost, oc)
+            if log.record(it, g, x[lay.inv]):
                 break
+    x = x[lay.inv]
     od_sp[order] = oc
     res = log.result(net, demand, x, it, "bush", od_sp)
     res.state = state
