@@ -89,3 +89,13 @@ def test_data_check_puts_the_root_cause_first(mini_copy: Path) -> None:
     places.write_text("\n".join([text[0].replace("country", "cuntry"), *text[1:]]) + "\n", encoding="utf-8")
     problems = check_dataset(mini_copy)
     assert len(problems) > 1 and problems[0].file == "places.csv" and "header" in problems[0].message
+
+
+def test_data_quality_counts_every_figure_by_its_weakest_source() -> None:
+    from corridor.network.quality import source_quality
+
+    frame = source_quality()
+    shares = frame[["published", "derived", "estimate", "unsourced"]].sum(axis=1)
+    assert (shares.round(9) == 1).all() and (frame["unsourced"] == 0).all()
+    links = frame.set_index("file").loc["links.csv"]
+    assert links["figures"] > 500 and 0 < links["estimate"] < 1

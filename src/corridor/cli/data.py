@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..network import check_dataset, load_network
-from .common import DataOption, console, emit, err
+from .common import DataOption, JsonOption, console, emit, err
 
 data_app = typer.Typer(help="Inspect and validate the dataset.", no_args_is_help=True)
 
@@ -36,3 +36,27 @@ def data_check(
                       f"{len(network.terminals)} terminals, {layer}{len(network.sources)} sources — no problems")
     if problems:
         raise typer.Exit(1)
+
+
+@data_app.command("quality")
+def data_quality(
+    data: Path | None = DataOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """How well sourced each file is: the share of figures resting on published, derived and estimated
+    sources (a figure counts as its weakest citation) — where the next sourcing effort should go."""
+    from rich.table import Table
+
+    from ..network.quality import source_quality
+
+    frame = source_quality(data)
+    if as_json:
+        emit(frame)
+        return
+    table = Table(title="Figures by the kind of their weakest source, estimates first", title_justify="left")
+    for col in ("file", "figures", "published", "derived", "estimate", "unsourced"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for r in frame.itertuples(index=False):
+        table.add_row(r.file, f"{r.figures:,}", *(f"{100 * v:.0f} %" for v in (r.published, r.derived, r.estimate,
+                                                                              r.unsourced)))
+    console.print(table)
