@@ -158,11 +158,6 @@ class Router:
         self._link_id = self.network.links["id"].to_numpy(dtype=object)
         self._link_group = self.network.links["group"].fillna("").to_numpy(dtype=object)
 
-    @cached_property
-    def _country_name(self) -> dict[str, str]:
-        isos, names, _ = _countries()
-        return {iso: name for iso, name in zip(isos, names) if iso} | {"TR": "Türkiye"}
-
     @property
     def passages(self) -> list[str]:
         """The sea passages the network's sea links use (``suez``, ``babalmandab``, ``cape``…)."""
@@ -170,18 +165,22 @@ class Router:
 
     def country_codes(self, names: Iterable[str]) -> list[str]:
         """ISO codes of countries given by code or name, in any case (an unknown one is refused)."""
-        names = [n for n in names if n.strip()]
-        if not names:
-            return []
-        return validate.choices(names, self.country_names, "country code", upper=True,
-                                aliases={name: code for code, name in self.country_names.items()},
+        return validate.choices(names, self.country_names, "country code", upper=True, aliases=self.country_aliases,
                                 allowed="use the ISO 3166-1 alpha-2 code or the name of a country of the network "
                                         "such as RU, IR")
 
     @cached_property
     def country_names(self) -> dict[str, str]:
-        """ISO code → name of every country the network has a place in."""
-        return {c: self._country_name.get(c, c) for c in sorted(set(self.graph.place_country))}
+        """ISO code → name of every country the network has a place in (Türkiye by its own name)."""
+        named = dict(zip(*_countries()[:2])) | {"TR": "Türkiye"}
+        return {c: named.get(c, c) for c in sorted(set(self.graph.place_country))}
+
+    @cached_property
+    def country_aliases(self) -> dict[str, str]:
+        """Name → ISO code of the network's countries (Natural Earth's names and the labels': Turkey, Türkiye)."""
+        isos, names, _ = _countries()
+        return ({name: iso for iso, name in zip(isos, names) if iso in self.country_names}
+                | {name: code for code, name in self.country_names.items()})
 
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:
@@ -428,7 +427,7 @@ class Router:
         order = [c for i, c in enumerate(ctry_to) if c not in ctry_to[:i]]
         middle = [c for c in order if c not in (ctry_from[0], ctry_to[-1])]
         if middle:
-            return "Via " + " and ".join(self._country_name.get(c, c) for c in middle), runs
+            return "Via " + " and ".join(self.country_names.get(c, c) for c in middle), runs
         main = MODES[int(np.bincount(g.mode[runs], weights=km).argmax())] if len(runs) else "rail"
         return f"Direct {main}", runs
 

@@ -54,17 +54,29 @@ def choices(values: Iterable[str], known: Iterable[str], what: str, *, upper: bo
     if not values:
         return []
     known = sorted(set(known))
-    folded = {k.casefold(): k for k in known}
-    folded |= {a.casefold(): k for a, k in (aliases or {}).items() if k in known}
+    folded = _folded(known, aliases)
     out = []
     for v in values:
         key = str(v).strip().casefold()
         if key not in folded:
-            near = difflib.get_close_matches(key, list(folded), n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(dict.fromkeys(folded[n] for n in near))}? " if near else ""
+            near = nearest(v, known, aliases)
+            hint = f"did you mean {', '.join(near)}? " if near else ""
             raise InvalidOptionError(f"unknown {what} {str(v)!r}; {hint}{allowed or 'known: ' + (', '.join(known) or 'none')}")
         out.append(folded[key].upper() if upper else folded[key])
     return out
+
+
+def nearest(value: str, known: Iterable[str], aliases: dict[str, str] | None = None) -> list[str]:
+    """Up to three names of ``known`` nearest to ``value`` by spelling (any case, aliases too)."""
+    folded = _folded(known, aliases)
+    near = difflib.get_close_matches(str(value).strip().casefold(), list(folded), n=3, cutoff=0.5)
+    return list(dict.fromkeys(folded[n] for n in near))
+
+
+def _folded(known: Iterable[str], aliases: dict[str, str] | None) -> dict[str, str]:
+    """Every accepted spelling, case-folded → its canonical name."""
+    known = set(known)
+    return {k.casefold(): k for k in known} | {a.casefold(): k for a, k in (aliases or {}).items() if k in known}
 
 
 def choice(value: str, known: Iterable[str], what: str) -> str:

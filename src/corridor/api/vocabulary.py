@@ -9,7 +9,6 @@ known ones. The same lists fill the OpenAPI document's enums (:mod:`corridor.api
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,7 +17,6 @@ from pydantic import BaseModel
 
 from .. import validate
 from ..errors import InvalidOptionError
-from ..network.geo import countries
 from ..network.schema import MODES
 from ..routing import PASSAGE_ALIASES, Router
 from .models import NAMES_KEY
@@ -40,14 +38,9 @@ class Vocabulary:
     def of(cls, router: Router) -> Vocabulary:
         """The names of ``router``'s network: the ISO codes of its places' countries (or their names),
         the passages its sea links use (or ``cape``, ``hormuz``), the modes and its cargo classes."""
-        codes = sorted(set(router.graph.place_country))
-        isos, names, _ = countries()
-        country_names = {name: iso for iso, name in zip(isos, names) if iso in codes}
-        if "TR" in codes:
-            country_names["Türkiye"] = "TR"
-        return cls(known={"countries": tuple(codes), "passages": tuple(router.passages), "modes": MODES,
+        return cls(known={"countries": tuple(router.country_names), "passages": tuple(router.passages), "modes": MODES,
                           "cargo": tuple(str(c) for c in router.network.cargo["class"])},
-                   aliases={"countries": country_names, "passages": dict(PASSAGE_ALIASES)})
+                   aliases={"countries": router.country_aliases, "passages": dict(PASSAGE_ALIASES)})
 
     def canonical(self, kind: str, value: str) -> str:
         """The canonical name ``value`` stands for; :class:`~corridor.errors.InvalidOptionError` if none."""
@@ -60,10 +53,7 @@ class Vocabulary:
 
     def nearest(self, kind: str, value: str) -> list[str]:
         """Up to three known names nearest to ``value`` (by spelling, any case, aliases too)."""
-        folded = {k.casefold(): k for k in self.known[kind]}
-        folded |= {a.casefold(): k for a, k in self.aliases.get(kind, {}).items() if k in self.known[kind]}
-        near = difflib.get_close_matches(str(value).strip().casefold(), list(folded), n=3, cutoff=0.5)
-        return list(dict.fromkeys(folded[n] for n in near))
+        return validate.nearest(value, self.known[kind], self.aliases.get(kind))
 
     def check(self, model: M, *where: str | int) -> M:
         """``model`` with every name canonical (nested request models too); else RequestValidationError
