@@ -82,3 +82,7 @@ class NetworkError(AssignmentError):
 
 class DemandError(AssignmentError):
     """The OD matrix does not fit the assignment graph, is negative, or asks for an unreachable zone pair."""
+
+
+class CountError(AssignmentError):
+    """Link counts for matrix estimation name an unknown link, are negative or not finite, or no OD pair can carry them."""

@@ -1,4 +1,4 @@
-"""Static traffic assignment: user equilibrium (FW, CFW, BFW, gradient projection) and logit SUE.
+"""Static traffic assignment: user equilibrium (FW, CFW, BFW, gradient projection) and logit SUE; matrix estimation from counts.
 
 >>> from corridor.assignment import LinkNetwork, assign
 >>> result = assign(network, demand, algorithm="bfw", gap=1e-4)   # doctest: +SKIP
@@ -17,23 +17,30 @@ from numpy.typing import NDArray
 
 from corridor.assignment.frank_wolfe import frank_wolfe
 from corridor.assignment.graph import LinkNetwork
+from corridor.assignment.odme import ODME_ALGORITHMS, CrossValidation, ODMEResult, estimate_matrix, leave_one_out
 from corridor.assignment.paths import ODMatrix
 from corridor.assignment.result import AssignmentResult, relative_gap
 from corridor.assignment.vdf import VDF, LinkPerformance
-from corridor.errors import AssignmentError, DemandError, NetworkError
+from corridor.errors import AssignmentError, CountError, DemandError, NetworkError
 
 __all__ = [
     "ALGORITHMS",
     "VDF",
     "AssignmentError",
     "AssignmentResult",
+    "CountError",
+    "CrossValidation",
     "DemandError",
     "LinkNetwork",
     "LinkPerformance",
     "NetworkError",
+    "ODMEResult",
+    "ODME_ALGORITHMS",
     "ODMatrix",
     "assign",
     "check_options",
+    "estimate_matrix",
+    "leave_one_out",
     "relative_gap",
 ]
 

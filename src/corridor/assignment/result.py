@@ -91,9 +91,10 @@ class AssignmentResult:
 class Progress(AbstractContextManager["Progress"]):
     """A rich progress bar with the gap and iteration; silent when disabled or not on a terminal."""
 
-    def __init__(self, enabled: bool | None, label: str, max_iter: int, target: float) -> None:
+    def __init__(self, enabled: bool | None, label: str, max_iter: int, target: float, measure: str = "gap") -> None:
         self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
         self.label = label
+        self.measure = measure
         self.max_iter = max_iter
         self.target = target
         self._bar = None
@@ -109,7 +110,7 @@ class Progress(AbstractContextManager["Progress"]):
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 TextColumn("iter {task.completed:>5.0f}/{task.total:.0f}"),
-                TextColumn("gap {task.fields[gap]:.3e} → {task.fields[target]:.0e}"),
+                TextColumn(self.measure + " {task.fields[gap]:.3e} → {task.fields[target]:.0e}"),
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
                 transient=False,
