@@ -157,7 +157,10 @@ def test_api_energy_endpoints() -> None:
         geo = r.json()
         lines = [f for f in geo["features"] if f["geometry"]["type"] == "LineString"]
         assert {f["properties"]["id"] for f in lines} >= {"SCP-1", "TAP-1", "TCGP-1"}
-        assert all(len(f["geometry"]["coordinates"]) == 2 for f in lines)
+        # pipelines with a route (energy_routes.csv) bend through their waypoints; the rest are straight
+        drawn = {f["properties"]["id"]: (f["properties"]["drawn"], len(f["geometry"]["coordinates"])) for f in lines}
+        assert drawn["TANAP-1"] == ("route", 9) and drawn["TCGP-1"] == ("straight", 2)
+        assert all(n > 2 if how == "route" else n == 2 for how, n in drawn.values())
         assert geo["properties"]["delivered"] == pytest.approx(15.2, abs=0.05)
         r = client.get("/api/energy/flows", params={"commodity": "coal"})
         assert r.status_code == 422 and "'gas' or 'oil'" in r.json()["detail"]

@@ -19,7 +19,7 @@ export function headline(p) {
   return `${fmt(p.delivered)} ${unit} to ${to}, ${fmt(p.delivered_total)} in all`;
 }
 
-// the middle of a line: between the ends of a straight one, the middle point of a sea lane
+// the middle of a line: between the ends of a straight one, the middle vertex of a route or a sea lane
 function middle(coords) {
   if (coords.length > 2) return coords[Math.floor(coords.length / 2)];
   const [a, b] = coords;
@@ -85,7 +85,7 @@ export function energyControl({ map, hook, params, onChange, ready, beforeLayer,
       + `<span><i style="background:${ENERGY_COLOURS.saturated}"></i>full</span><span><i style="background:${ENERGY_COLOURS.idle}"></i>idle</span>`
       + `<span><i class="dash"></i>not in service</span><span><b style="background:${colour}"></b>field</span>`
       + `<span><b style="border:2px solid ${colour}"></b>market</span><small>line width: flow</small>`
-      + "<small>Pipelines run straight from node to node (the data give no route between them); tankers follow the sea lane.</small>";
+      + "<small>Pipelines follow their route through the places their operators name (straight where the data give none); tankers follow the sea lane.</small>";
     if (fitted !== c && fit()) {
       const b = new maplibregl.LngLatBounds();
       for (const f of data.features) for (const pt of f.geometry.type === "Point" ? [f.geometry.coordinates] : f.geometry.coordinates) b.extend(pt);

@@ -11,8 +11,9 @@ keeping the optimum of the ones before:
 2. the most that reaches every market, the target's volume kept;
 3. of those flows, the one closest to the reported throughputs (least total absolute deviation), so that
    where the network leaves a choice the oil and gas go the way they are reported to go;
-4. of those, the shortest (pipeline-kilometres: ``length_km``, else the great-circle distance between the
-   asset's ends), so that the flow on each asset is definite.
+4. of those, the shortest (pipeline-kilometres: ``length_km``, else the length along the asset's route in
+   ``energy_routes.csv``, else the great-circle distance between its ends), so that the flow on each asset
+   is definite.
 
 The binding constraints are the minimum cut of step 1: the arcs from the part of the residual network
 that the super-source still reaches to the rest. Every one of them is full, and together they bound
@@ -104,11 +105,13 @@ def build_arcs(energy: EnergyNetwork, commodity: str, *, to: str | list[str] = "
     fields = nodes[nodes["kind"] == "field"]
     markets = nodes[nodes["kind"] == "market"]
     target = _targets(nodes, to)[markets.index].to_numpy(bool)
-    # the min-cost step weighs pipeline-kilometres; an asset without a length counts its ends' great-circle distance
+    # the min-cost step weighs pipeline-kilometres: the published length, else the length along the asset's
+    # route (energy_routes.csv), else its ends' great-circle distance
     ends = nodes.loc[:, ["lon", "lat"]].astype(float)
     a, b = ends.loc[assets["from"]].to_numpy(), ends.loc[assets["to"]].to_numpy()
-    crow = haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    length = assets["length_km"].astype(float).fillna(pd.Series(crow, index=assets.index)).to_numpy()
+    crow = pd.Series(haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1]), index=assets.index)
+    routed = assets["route_km"] if "route_km" in assets else pd.Series(np.nan, index=assets.index)
+    length = assets["length_km"].astype(float).fillna(routed.astype(float)).fillna(crow).to_numpy()
     tail = np.concatenate([assets["from"].map(index).to_numpy(int), np.full(len(fields), n),
                            markets.index.map(index).to_numpy(int)])
     head = np.concatenate([assets["to"].map(index).to_numpy(int), fields.index.map(index).to_numpy(int),

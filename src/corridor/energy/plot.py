@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -13,6 +14,7 @@ from matplotlib.lines import Line2D
 
 from ..maps import draw_countries
 from ..network.energy_table import EnergyNetwork
+from ..network.shapes import energy_lines
 from .flows import EnergyFlows
 
 COLOR = {"gas": "#1f6fb4", "oil": "#7a4a1c"}
@@ -24,26 +26,37 @@ def _short(name: str) -> str:
     return name.split(" (")[0].split(" - ")[0]
 
 
+def _middle(coords: np.ndarray) -> tuple[float, float]:
+    """The point halfway along a line (where its flow is labelled)."""
+    steps = np.hypot(*np.diff(coords, axis=0).T)
+    if len(steps) == 0 or steps.sum() == 0:
+        return float(coords[0, 0]), float(coords[0, 1])
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    half = along[-1] / 2
+    return float(np.interp(half, along, coords[:, 0])), float(np.interp(half, along, coords[:, 1]))
+
+
 def _bounds(f: EnergyFlows, nodes: pd.DataFrame, pad: float = 1.5) -> tuple[float, float, float, float]:
     used = nodes.loc[sorted(set(f.assets["from"]) | set(f.assets["to"]))]
     return (used["lon"].min() - pad, used["lat"].min() - pad, used["lon"].max() + pad, used["lat"].max() + pad)
 
 
-def _panel(ax: Axes, f: EnergyFlows, nodes: pd.DataFrame) -> None:
-    a = f.assets
+def _panel(ax: Axes, f: EnergyFlows, energy: EnergyNetwork) -> None:
+    a, nodes = f.assets, energy.nodes
     used = nodes.loc[sorted(set(a["from"]) | set(a["to"]))]
     draw_countries(ax, _bounds(f, nodes))
     top = float(a["flow"].max()) if len(a) and a["flow"].max() > 0 else 1.0
-    for frm, to, flow, full, binding, on in zip(a["from"], a["to"], a["flow"], a["saturated"], a["binding"],
-                                                 a["in_service"]):
-        (x0, y0), (x1, y1) = nodes.loc[frm, ["lon", "lat"]], nodes.loc[to, ["lon", "lat"]]
+    lines = energy_lines(energy, a.to_dict("records"))
+    for (line, _), flow, full, binding, on in zip(lines, a["flow"], a["saturated"], a["binding"], a["in_service"]):
+        coords = np.asarray(line, float)
         if flow <= 1e-9:
-            ax.plot([x0, x1], [y0, y1], color="#8c8c8c", lw=0.8, ls="-" if on else "--", zorder=2)
+            ax.plot(coords[:, 0], coords[:, 1], color="#8c8c8c", lw=0.8, ls="-" if on else "--", zorder=2)
             continue
         color = FULL if full else COLOR[f.commodity]
         width = 1.2 + 6.0 * flow / top + (1.5 if binding else 0.0)
-        ax.plot([x0, x1], [y0, y1], color=color, lw=width, alpha=0.85, solid_capstyle="round", zorder=3)
-        ax.annotate(f"{flow:.1f}", ((x0 + x1) / 2, (y0 + y1) / 2), fontsize=6.5, ha="center", va="center",
+        ax.plot(coords[:, 0], coords[:, 1], color=color, lw=width, alpha=0.85, solid_capstyle="round",
+                solid_joinstyle="round", zorder=3)
+        ax.annotate(f"{flow:.1f}", _middle(coords), fontsize=6.5, ha="center", va="center",
                     color="black", zorder=5, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
     for kind, (marker, color) in MARKERS.items():
         sel = used[used["kind"] == kind]
@@ -75,7 +88,7 @@ def plot_energy(flows: EnergyFlows | list[EnergyFlows], energy: EnergyNetwork, p
     fig = Figure(figsize=(12, 12 * sum(heights) + 0.6 * len(solved)), dpi=110)
     axes = fig.subplots(len(solved), 1, squeeze=False, gridspec_kw={"height_ratios": heights})
     for ax, f in zip(axes[:, 0], solved):
-        _panel(ax, f, energy.nodes)
+        _panel(ax, f, energy)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, bbox_inches="tight")
@@ -87,33 +100,17 @@ def energy_geojson(flows: EnergyFlows, energy: EnergyNetwork) -> dict[str, Any]:
     ``capacity``, ``utilisation``, ``saturated``, ``binding``, ``in_service``…) and one Point per field
     and market (with ``supply``/``demand`` and ``flow``).
 
-    An asset runs from node to node, so a pipeline is drawn through the nodes its chain of assets
-    passes (TANAP as Turkgozu - Eskisehir - Kipoi). The dataset gives no waypoints between two nodes:
-    a pipeline is straight between its ends. A tanker voyage (``tanker``, and the ``terminal``
-    liftings, which sail from a port) follows the sea lane between its ports, found by ``searoute``
-    as for the ferry links of :class:`corridor.network.shapes.LinkShapes`; it stays straight where no
-    lane joins them. ``drawn`` says which: ``sea lane`` or ``straight``."""
+    Each asset is drawn by :func:`corridor.network.shapes.energy_lines`: a pipeline through the waypoints
+    of its route (``energy_routes.csv``: TANAP through the provinces and towns its operator names), a
+    tanker voyage (``tanker``, and the ``terminal`` liftings, which sail from a port) along the sea lane
+    between its ports, found by ``searoute``; an asset with neither is straight between its ends.
+    ``drawn`` says which: ``route``, ``sea lane`` or ``straight``."""
     from ..formats.json import records
-    from ..network.shapes import sea_line  # the cached searoute lane LinkShapes draws ferries with
-
-    def near(p: list[float], q: list[float]) -> bool:  # searoute snaps each port to its lane network
-        return abs(p[0] - q[0]) + abs(p[1] - q[1]) <= 3.0
-
-    def line(kind: str, a: list[float], b: list[float]) -> tuple[list[list[float]], str]:
-        if kind in ("tanker", "terminal"):
-            try:
-                lane = sea_line(tuple(a), tuple(b), ())
-            except Exception:  # noqa: BLE001 - no lane (the ports are one place, or searoute fails): straight
-                lane = []
-            if len(lane) >= 2 and near(lane[0], a) and near(lane[-1], b):
-                return [a, *lane, b], "sea lane"
-        return [a, b], "straight"
 
     nodes = energy.nodes
     features: list[dict[str, Any]] = []
-    for row in records(flows.assets):
-        a, b = nodes.loc[[row["from"], row["to"]], ["lon", "lat"]].astype(float).to_numpy().tolist()
-        coords, drawn = line(str(row["kind"]), a, b)
+    rows = records(flows.assets)
+    for row, (coords, drawn) in zip(rows, energy_lines(energy, rows)):
         features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
                          "properties": {**row, "commodity": flows.commodity, "unit": flows.unit, "drawn": drawn}})
     for frame, kind in ((flows.supplies, "field"), (flows.markets, "market")):

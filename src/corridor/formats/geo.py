@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from ..network import Network
 from ..network.energy_table import EnergyNetwork
 from ..network.geo import countries
-from ..network.shapes import LinkShapes
+from ..network.shapes import LinkShapes, energy_lines
 
 if TYPE_CHECKING:  # GeoPandas is optional: only for the annotations
     from geopandas import GeoDataFrame
@@ -254,14 +254,15 @@ def _edge_geometry(shapes: LinkShapes, edge: pd.Series) -> BaseGeometry:
 
 
 def energy_gdf(flows: EnergyFlowsLike, energy: EnergyNetwork) -> GeoDataFrame:
-    """The assets of one commodity (pipelines, tanker routes, terminals, rail) as straight lines
-    between their ends, indexed by asset id, with ``flow``, ``capacity``, ``utilisation``,
-    ``saturated``, ``binding`` (in the minimum cut), ``in_service``, ``commodity`` and ``unit``."""
+    """The assets of one commodity (pipelines, tanker routes, terminals, rail) as lines, indexed by asset id,
+    with ``flow``, ``capacity``, ``utilisation``, ``saturated``, ``binding`` (in the minimum cut),
+    ``in_service``, ``commodity``, ``unit`` and ``drawn``: a pipeline follows its route
+    (``energy_routes.csv``), a tanker voyage its sea lane, the rest is straight
+    (:func:`corridor.network.shapes.energy_lines`)."""
     assets = flows.assets.set_index("id", drop=False).rename_axis(None)
-    ends = energy.nodes[["lon", "lat"]].astype(float)
-    a, b = ends.loc[assets["from"]].to_numpy(), ends.loc[assets["to"]].to_numpy()
-    data = assets.assign(commodity=flows.commodity, unit=flows.unit)
-    return _frame(data, [LineString([tuple(p), tuple(q)]) for p, q in zip(a, b)])
+    lines = energy_lines(energy, assets.to_dict("records"))
+    data = assets.assign(commodity=flows.commodity, unit=flows.unit, drawn=[drawn for _, drawn in lines])
+    return _frame(data, [LineString([tuple(p) for p in coords]) for coords, _ in lines])
 
 
 # -- files ----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import DataError
+from .energy_routes import ROUTES_FILE, empty_routes, read_routes, route_lengths
 from .load import default_data_dir
 from .rows import Problem, columns_of, parse_rows, read_rows
 from .schema import Row, split_list
@@ -109,13 +110,15 @@ ASSET_COLUMNS = [f.alias or k for k, f in AssetRow.model_fields.items()]
 class EnergyNetwork:
     """The energy layer: ``nodes`` (fields, terminals, borders, markets) and ``assets`` (pipelines,
     tanker routes, terminals), both indexed by id, every figure in its commodity's base unit
-    (:data:`BASE_UNIT`); ``unit_given`` keeps the unit of the source.
+    (:data:`BASE_UNIT`); ``unit_given`` keeps the unit of the source. ``routes`` holds the waypoints
+    of each pipeline's alignment (``energy_routes.csv``) and ``assets["route_km"]`` the length along it.
     """
 
     nodes: pd.DataFrame
     assets: pd.DataFrame
     version: str = ""
     sources: frozenset[str] = frozenset()
+    routes: pd.DataFrame = field(default_factory=empty_routes)
 
     def replace(self, **tables: object) -> EnergyNetwork:
         """Return a copy with some tables replaced."""
@@ -189,8 +192,14 @@ def read_energy(data_dir: Path | str | None = None, *, sources: set[str] | None 
 
     node_rows, commodity_of = _nodes(_read(paths[0], NodeRow, problems), sources, problems)
     asset_rows = _assets(_read(paths[1], AssetRow, problems), commodity_of, sources, problems)
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:12]
-    return _frames(node_rows, asset_rows, digest), problems
+    routes, route_problems = read_routes(folder, {r["id"]: r for r in asset_rows}, {r["id"]: r for r in node_rows},
+                                         sources, {r["id"]: r["line"] for r in asset_rows})
+    problems.extend(route_problems)
+    present_files = [*paths, folder / ROUTES_FILE]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in present_files if p.is_file())).hexdigest()[:12]
+    energy = _frames(node_rows, asset_rows, digest)
+    energy.assets["route_km"] = route_lengths(routes, energy.assets, energy.nodes)
+    return energy.replace(routes=routes), problems
 
 
 def _nodes(nodes: list[tuple[int, dict]], sources: set[str] | None,
@@ -286,6 +295,7 @@ def _frames(nodes: list[dict], assets: list[dict], version: str) -> EnergyNetwor
     n = _to_base(n, ("supply", "demand", "committed")).set_index("id", drop=False)
     a = _to_base(a, ("capacity", "throughput")).set_index("id", drop=False)
     a["open_year"] = a["open_year"].astype("Int64")
+    a["route_km"] = float("nan")
     n.index.name = a.index.name = None
     return EnergyNetwork(nodes=n, assets=a, version=version)
 

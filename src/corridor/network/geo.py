@@ -9,7 +9,7 @@ from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
-from shapely import STRtree, points
+from shapely import STRtree, linestrings, points
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +34,29 @@ def countries() -> tuple[list[str | None], list[str], list[BaseGeometry]]:
 @lru_cache(maxsize=1)
 def _tree() -> STRtree:
     return STRtree(countries()[2])
+
+
+def countries_at(lon: np.ndarray, lat: np.ndarray) -> list[str | None]:
+    """The country each point lies in (``None`` at sea or outside every outline)."""
+    isos = countries()[0]
+    pts = points(np.asarray(lon, float), np.asarray(lat, float))
+    found: list[str | None] = [None] * len(pts)
+    for p, c in zip(*_tree().query(pts, predicate="within")):
+        found[p] = isos[c]
+    return found
+
+
+def countries_crossed(lines: list[np.ndarray]) -> list[set[str]]:
+    """The countries each line (an ``(n, 2)`` array of lon, lat) passes through or touches."""
+    isos = countries()[0]
+    found: list[set[str]] = [set() for _ in lines]
+    if not lines:
+        return found
+    geoms = linestrings(np.vstack(lines), indices=np.repeat(np.arange(len(lines)), [len(x) for x in lines]))
+    for i, c in zip(*_tree().query(geoms, predicate="intersects")):
+        if isos[c]:
+            found[i].add(str(isos[c]))
+    return found
 
 
 def locate(lon: np.ndarray, lat: np.ndarray) -> tuple[list[str | None], np.ndarray]:

@@ -1,6 +1,8 @@
 """Lines to draw: each link of a network as a list of [lon, lat] points.
 
 Land links are straight segments between their end places (the dataset holds no track shapes).
+Energy assets (:func:`energy_lines`): a pipeline follows the waypoints of its route
+(``energy_routes.csv``), a tanker voyage its sea lane, the rest a straight line.
 Sea and ferry links follow the sea lanes that ``searoute`` finds (the same tool that measured their
 length), with the Cape variants barred from Suez and Panama as in ``scripts/build_sea_legs.py``.
 Shapes are computed once per link and cached; :meth:`LinkShapes.warm` fills the cache (the web map
@@ -12,8 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
+from .energy_routes import route_owner, route_points, waypoints
+from .energy_table import EnergyNetwork
 from .geo import sea_lanes
 from .load import Network
 from .schema import split_list
@@ -86,3 +92,43 @@ def sea_line(a: tuple[float, ...], b: tuple[float, ...], passages: tuple[str, ..
     if len(coords) < 2:
         raise ValueError("no sea route")
     return coords
+
+
+def energy_lines(energy: EnergyNetwork, assets: Iterable[Mapping[str, Any]]) -> list[tuple[Coords, str]]:
+    """Energy assets as lines, each with how it is drawn: ``route`` (a pipeline through the waypoints of
+    ``energy_routes.csv``, its own or those of the asset it expands), ``sea lane`` (a tanker voyage or a
+    terminal's liftings, along the searoute lane between its ports) or ``straight`` (between its ends).
+    Each asset is a row of an assets table (``id``, ``kind``, ``from``, ``to``, ``expands``), which may be
+    one a scenario added."""
+    way = waypoints(energy.routes)
+    xy = {nid: [round(float(x), 4), round(float(y), 4)]
+          for nid, x, y in zip(energy.nodes.index, energy.nodes["lon"], energy.nodes["lat"])}
+    known = energy.assets["expands"].to_dict() if "expands" in energy.assets else {}
+    out = []
+    for asset in assets:
+        asset_id = str(asset["id"])
+        expands = asset.get("expands", known.get(asset_id))  # a results table may not carry `expands`
+        out.append(_energy_line(way, route_owner(way, asset_id, expands), str(asset["kind"]),
+                                xy[asset["from"]], xy[asset["to"]]))
+    return out
+
+
+def energy_line(energy: EnergyNetwork, asset: Mapping[str, Any]) -> tuple[Coords, str]:
+    """One energy asset as a line, and how it is drawn (see :func:`energy_lines`)."""
+    return energy_lines(energy, [asset])[0]
+
+
+def _energy_line(way: Mapping[str, Any], own: str | None, kind: str, a: list[float],
+                 b: list[float]) -> tuple[Coords, str]:
+    if own is not None:
+        points = route_points(way, own, (tuple(a), tuple(b)))
+        return [[round(float(x), 4), round(float(y), 4)] for x, y in points], "route"
+    if kind in ("tanker", "terminal"):
+        try:
+            lane = sea_line(tuple(a), tuple(b), ())
+        except Exception:  # noqa: BLE001 - no lane (the ports are one place, or searoute fails): straight
+            lane = []
+        # searoute snaps each port to its lane network; a lane ending far from a port is not this voyage's
+        if len(lane) >= 2 and not _far(lane[0], a) and not _far(lane[-1], b):
+            return [a, *lane, b], "sea lane"
+    return [a, b], "straight"
