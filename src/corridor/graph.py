@@ -158,20 +158,26 @@ def _add_links(b: _Builder, network: Network, place_index: dict[str, int], count
         else:
             opens = float(row.open_year) if row.open_year is not None and pd.notna(row.open_year) else -np.inf
         passes = frozenset(split_list(row.passages)) - {"none"}
-        pre: list[tuple[str, float, float]] = []
-        if row.id in crossing.index:
-            c = crossing.loc[row.id]
-            pre.append(("border", float(c["dwell_h"]), float(c["cost_usd_per_feu"])))
-        if row.id in frequency.index:
-            pre.append(("wait", 84.0 / float(frequency[row.id]), 0.0))
-        for u, v, pu, pv in ((na, nz, a, z), (nz, na, z, a)):
+        wait = [("wait", 84.0 / float(frequency[row.id]), 0.0)] if row.id in frequency.index else []
+        border = _border(crossing.loc[row.id]) if row.id in crossing.index else None
+        for (u, v, pu, pv), side in zip(((na, nz, a, z), (nz, na, z, a)), border or (None, None)):
             last = u
+            pre = ([("border", *side)] if side else []) + wait
             for kind, hours, cost in pre or [("connector", 0.0, 0.0)]:
                 virtual = b.node(pu, None)
                 b.edge(last, virtual, kind, row.mode, i, pu, pu if kind != "border" else pv, hours, cost, opens=opens)
                 last = virtual
             b.edge(last, v, "run", row.mode, i, pu, pv, row.length_km / row.speed_kmh, row.length_km * price[i],
                    row.length_km * factor, row.length_km, opens, passes)
+
+
+def _border(c: pd.Series) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A crossing's (hours, US$) from the link's ``from`` end and from its ``to`` end: the ``_reverse``
+    columns, where given, are the second direction's (``crossings.csv``)."""
+    hours, cost = float(c["dwell_h"]), float(c["cost_usd_per_feu"])
+    back_h, back_c = c.get("dwell_h_reverse"), c.get("cost_usd_per_feu_reverse")
+    return (hours, cost), (hours if back_h is None or pd.isna(back_h) else float(back_h),
+                           cost if back_c is None or pd.isna(back_c) else float(back_c))
 
 
 def _add_terminals(b: _Builder, network: Network, place_index: dict[str, int]) -> None:

@@ -36,19 +36,19 @@ def columns_of(model: type[BaseModel]) -> list[str]:
 
 
 def read_rows(path: Path, columns: Sequence[str], problems: list[Problem], *,
-              required: bool = True) -> list[tuple[int, dict[str, str]]]:
+              required: bool = True, optional: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
     """The rows of a CSV file as ``(line, {column: text})``, values stripped.
 
-    A missing file (when ``required``), a header other than ``columns`` (in any order), a row with
-    the wrong number of columns and text that is not UTF-8 CSV are added to ``problems``; the rows
-    that can be read are returned.
+    A missing file (when ``required``), a header other than ``columns`` (in any order; the ``optional``
+    ones may be left out), a row with the wrong number of columns and text that is not UTF-8 CSV are
+    added to ``problems``; the rows that can be read are returned.
     """
     name = path.name
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:  # a spreadsheet's BOM is fine
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
-            missing = [c for c in columns if c not in header]
+            missing = [c for c in columns if c not in header and c not in optional]
             extra = [c for c in header if c not in columns]
             if missing or extra:
                 problems.append(Problem(name, 1, None, f"header must be {','.join(columns)}"
