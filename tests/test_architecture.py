@@ -16,10 +16,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("corridor.errors", "corridor.validate", "corridor.settings", "corridor.formats.json"),
     ("corridor.network",),
     ("corridor.assignment", "corridor.scenarios", "corridor.names", "corridor.graph", "corridor.search",
-     "corridor.formats"),
+     "corridor.formats", "corridor.routing_costs"),
     ("corridor.routing", "corridor.maps", "corridor.parallel", "corridor.store"),
     ("corridor.freight", "corridor.energy"),
-    ("corridor.sweep",),
+    ("corridor.sweep", "corridor.sensitivity"),
     ("corridor.cli", "corridor.api"),
     ("corridor",),
 ]

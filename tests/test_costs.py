@@ -53,7 +53,7 @@ def test_components_by_hand(priced: Router) -> None:
     assert costs.time_value_usd == pytest.approx(priced.value_of_time * route.total_hours, rel=1e-12)
     assert costs.carbon_usd == pytest.approx(100.0 * route.co2_kg_per_feu / 1000, rel=1e-12)
     assert costs.carbon_usd > 0 and costs.border_usd > 0 and costs.handling_usd > 0
-    assert costs.ets_usd == costs.insurance_usd == 0.0  # no data yet: never a made-up figure
+    assert costs.ets_usd == costs.insurance_usd == 0.0  # the mini dataset has no ets.csv, no premia.csv
     for leg in route.legs:
         c = leg.cost_breakdown
         expected = {"run": c.freight_usd, "border": c.border_usd, "load": c.handling_usd, "unload": c.handling_usd,

@@ -21,15 +21,16 @@ from .network import Network, load_network
 from .network.costs import COST_COMPONENTS, CostBreakdown
 from .network.geo import NORTHERN
 from .network.geo import countries as _countries
+from .network.levies import AREA_ALIASES
 from .network.schema import MODES
+from .routing_costs import EdgeCosts
 from .search import path_edges
-from .settings import OBJECTIVES, Settings
+from .settings import Settings
 
 _RUN, _BORDER, _CONNECTOR = KINDS.index("run"), KINDS.index("border"), KINDS.index("connector")
 _SEA, _FERRY = MODES.index("sea"), MODES.index("ferry")
-_HANDLING = [KINDS.index(k) for k in ("load", "unload", "transfer")]
 #: everyday names of the sea passages the sea lanes (searoute) name otherwise
-PASSAGE_ALIASES = {"cape": "south_africa", "cape_of_good_hope": "south_africa", "hormuz": "ormuz"}
+PASSAGE_ALIASES = AREA_ALIASES
 #: most materially different corridors one query may ask for (the CLI and the REST API share it)
 MAX_ALTERNATIVES = 20
 
@@ -52,6 +53,10 @@ class Leg:
     cost_breakdown: CostBreakdown = field(default_factory=CostBreakdown)
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self._dict, "cost_breakdown": dict(self._dict["cost_breakdown"])}
+
+    @cached_property
+    def _dict(self) -> dict[str, Any]:  # worked out once, as a router's routes share their legs
         return {"from": self.from_id, "to": self.to_id, "from_name": self.from_name, "to_name": self.to_name,
                 "mode": self.mode, "kind": self.kind, "link": self.link_id,
                 "distance_km": round(self.distance_km, 1), "hours": round(self.hours, 2),
@@ -154,9 +159,11 @@ class Router:
             cargo_class=validate.choice(self.settings.cargo_class, cargo.index, "cargo class"))
         self.value_of_time = float(cargo.at[self.settings.cargo_class, "value_usd_per_feu_hour"])
         self.tonnes_per_feu = float(cargo.at[self.settings.cargo_class, "tonnes_per_feu"])
+        self.costs = EdgeCosts(self.graph, self.settings, self.value_of_time, self.tonnes_per_feu)
         self._place_name = self.network.places["name"].to_numpy(dtype=object)
         self._link_id = self.network.links["id"].to_numpy(dtype=object)
         self._link_group = self.network.links["group"].fillna("").to_numpy(dtype=object)
+        self._legs: dict[tuple[int, int], Leg] = {}  # by year of prices and edge, built at first use: routes share legs
 
     @property
     def passages(self) -> list[str]:
@@ -185,37 +192,19 @@ class Router:
     # -- weights and masks -------------------------------------------------------------------
     def co2_kg(self) -> np.ndarray:
         """CO2e per FEU of every edge, kg."""
-        return self.graph.co2_kg_per_t * self.tonnes_per_feu
+        return self.costs.co2_kg
 
-    def weights(self, optimize: str = "generalized") -> np.ndarray:
-        """Edge weights for an objective: hours, US$, kg CO2e, or generalized US$."""
-        g = self.graph
-        generalized = (g.cost_usd + self.value_of_time * g.hours
-                       + self.settings.co2_price_usd_per_t * self.co2_kg() / 1000)
-        if optimize == "generalized":
-            return generalized.copy()
-        # a whisper of generalized cost breaks ties between equal-time or zero-CO2 alternatives
-        primary = {"time": g.hours, "cost": g.cost_usd, "co2": self.co2_kg()}.get(optimize)
-        if primary is None:
-            raise InvalidOptionError(f"unknown objective {optimize!r}; choose one of {', '.join(OBJECTIVES)}")
-        return primary + 1e-7 * generalized
+    def weights(self, optimize: str = "generalized", year: int | None = None) -> np.ndarray:
+        """Edge weights for an objective: hours, US$, kg CO2e, or generalized US$ with the prices of ``year``
+        (default: the settings' year, else this year; see :class:`~corridor.routing_costs.EdgeCosts`)."""
+        return self.costs.weights(optimize, year).copy()
 
-    @cached_property
+    @property
     def edge_costs(self) -> dict[str, np.ndarray]:
-        """Per edge, each component of the generalized cost (``COST_COMPONENTS``), US$ per FEU.
-
-        They add up to ``weights("generalized")``. ``ets_usd`` and ``insurance_usd`` are 0 until their data
-        exist: a rate by passage or area and year, read in :mod:`corridor.network.costs`, goes here and
-        into :meth:`weights` (tests/test_costs.py holds the two equal).
-        """
-        g = self.graph
-        parts = {name: np.zeros(g.n_edges) for name in COST_COMPONENTS}
-        parts["handling_usd"] = np.where(np.isin(g.kind, _HANDLING), g.cost_usd, 0.0)
-        parts["border_usd"] = np.where(g.kind == _BORDER, g.cost_usd, 0.0)
-        parts["freight_usd"] = g.cost_usd - parts["handling_usd"] - parts["border_usd"]  # runs; waits cost 0
-        parts["carbon_usd"] = self.settings.co2_price_usd_per_t * self.co2_kg() / 1000
-        parts["time_value_usd"] = self.value_of_time * g.hours
-        return parts
+        """Per edge, each component of the generalized cost (``COST_COMPONENTS``), US$ per FEU, in the
+        settings' year (else this year): they add up to ``weights("generalized")``; any other year:
+        ``costs.parts(year)``."""
+        return self.costs.parts()
 
     def usable(self, *, year: int | None = None, avoid_countries: Iterable[str] = (),
                avoid_modes: Iterable[str] = (), avoid_passages: Iterable[str] = ()) -> np.ndarray:
@@ -263,7 +252,8 @@ class Router:
         via : str, optional
             A place the route must pass through.
         year : int, optional
-            Links open in this year are used (default: this year).
+            Links open in this year are used (default: this year), priced with its ETS allowances and
+            war-risk premia (default: the settings' year, else this year).
 
         Raises
         ------
@@ -276,7 +266,7 @@ class Router:
         if o == d:
             raise InvalidOptionError(f"origin and destination are the same place ({o})")
         g = self.graph
-        weights = self.weights(optimize)
+        weights = self.costs.weights(optimize, year)
         ok = self.usable(year=year, avoid_countries=avoid_countries, avoid_modes=avoid_modes,
                          avoid_passages=avoid_passages)
         avoided = set(self.country_codes(avoid_countries))
@@ -294,7 +284,7 @@ class Router:
             closed[gateway] = True
             if label not in labels:
                 labels.add(label)
-                routes.append(self._route(o, d, label, edges))
+                routes.append(self._route(o, d, label, edges, year))
                 if len(routes) == alternatives:
                     break
         if not routes:
@@ -335,25 +325,21 @@ class Router:
         nodes.reverse()
         return np.asarray([self.graph.edge_between(u, v) for u, v in itertools.pairwise(nodes)], dtype=np.int64)
 
-    @cached_property
-    def _edge_text(self) -> tuple[np.ndarray, ...]:
-        """Per edge, what a leg prints: from and to id and name, mode, kind, link id (made once)."""
-        g = self.graph
-        ids, names = np.asarray(g.place_ids, dtype=object), np.asarray(self._place_name, dtype=object)
-        mode = np.array([MODES[m] if m >= 0 else "transfer" for m in g.mode], dtype=object)
-        kind = np.array([KINDS[k] for k in g.kind], dtype=object)
-        link = np.array([self._link_id[k] if k >= 0 else None for k in g.link], dtype=object)
-        return ids[g.from_place], ids[g.to_place], names[g.from_place], names[g.to_place], mode, kind, link
+    def _leg(self, e: int, year: int) -> Leg:
+        g, leg = self.graph, self._legs.get((year, e))
+        if leg is None:
+            a, b, mode, kind, link = g.from_place[e], g.to_place[e], g.mode[e], g.kind[e], g.link[e]
+            leg = self._legs[year, e] = Leg(
+                g.place_ids[a], g.place_ids[b], self._place_name[a], self._place_name[b],
+                MODES[mode] if mode >= 0 else "transfer", KINDS[kind], float(g.distance_km[e]), float(g.hours[e]),
+                float(g.cost_usd[e]), float(g.co2_kg_per_t[e] * self.tonnes_per_feu),
+                self._link_id[link] if link >= 0 else None,
+                CostBreakdown(*(float(self.costs.parts(year)[name][e]) for name in COST_COMPONENTS)))
+        return leg
 
-    def _route(self, o: str, d: str, label: str, edges: np.ndarray) -> Route:
-        g = self.graph
-        shown = edges[g.kind[edges] != _CONNECTOR]
-        text = [col[shown].tolist() for col in self._edge_text]
-        figures = [g.distance_km[shown].tolist(), g.hours[shown].tolist(), g.cost_usd[shown].tolist(),
-                   self.co2_kg()[shown].tolist()]
-        costs = np.column_stack([self.edge_costs[name][shown] for name in COST_COMPONENTS]).tolist()
-        legs = tuple(Leg(a, b, an, bn, m, k, km, h, usd, kg, lid, CostBreakdown(*parts))
-                     for a, b, an, bn, m, k, lid, km, h, usd, kg, parts in zip(*text, *figures, costs))
+    def _route(self, o: str, d: str, label: str, edges: np.ndarray, year: int | None = None) -> Route:
+        g, y = self.graph, self.costs.year(year)
+        legs = tuple(self._leg(e, y) for e in edges[g.kind[edges] != _CONNECTOR].tolist())
         seq = [g.place_country[g.from_place[edges[0]]], *g.place_country[g.to_place[edges]]]
         countries = tuple(c for i, c in enumerate(seq) if i == 0 or c != seq[i - 1])
         return Route(o, d, label, legs, countries, edges)

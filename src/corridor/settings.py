@@ -22,11 +22,15 @@ class Settings:
         time; set it to weigh emissions too.
     avoid_passages : tuple of str
         Sea passages (searoute names such as ``suez``, ``babalmandab``) that sea links may not use.
+    year : int, optional
+        The year whose EU ETS allowance price and war-risk premia price routes (``ets.csv``,
+        ``premia.csv``) when a query names none; None: this calendar year.
     """
 
     cargo_class: str = "general"
     co2_price_usd_per_t: float = 0.0
     avoid_passages: tuple[str, ...] = field(default_factory=tuple)
+    year: int | None = None
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed."""

@@ -51,7 +51,8 @@ COST_LABELS = {"freight_usd": "Freight", "handling_usd": "Handling", "border_usd
 def costs_table(routes: list[Route]) -> Table:
     """The generalized cost by component, one column per route (docs/costs.md)."""
     table = Table(title="Generalized cost, US$/FEU", title_justify="left",
-                  caption="EU ETS and insurance stay 0 until their data exist.", caption_justify="left")
+                  caption="EU ETS and war-risk insurance priced in the query's year (ets.csv, premia.csv).",
+                  caption_justify="left")
     table.add_column("", style="bold")
     for r in routes:
         table.add_column(r.corridor, justify="right")
@@ -114,7 +115,7 @@ def route(
     avoid_mode: str | None = typer.Option(None, help="Modes to avoid: rail,road,ferry,sea."),
     avoid_passage: str | None = typer.Option(None, help="Sea passages to avoid: suez,babalmandab,bosporus."),
     via: str | None = typer.Option(None, help="A place the route must pass."),
-    year: int | None = typer.Option(None, help="Use the links open in this year (default: this year)."),
+    year: int | None = typer.Option(None, help="Use the links open in this year, priced with its EU ETS and war-risk premia (default: this year)."),
     cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
     legs: bool = typer.Option(False, "--legs", help="Also print every leg of each route."),
     costs: bool = typer.Option(False, "--costs", help="Also print the generalized cost by component "

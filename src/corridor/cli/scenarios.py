@@ -96,7 +96,7 @@ def criticality(
 
     guarded(lambda: (validate.whole(top, "--top", 1, 100_000), validate.whole(workers, "--workers", 0, MAX_WORKERS),
                      validate.year(year, "--year"), validate.number(gap, "--gap", 0.0, 1.0)))
-    inputs = guarded(lambda: freight_inputs(scenario, data=data, cargo=cargo))
+    inputs = guarded(lambda: freight_inputs(scenario, data=data, cargo=cargo, year=year))
     od = guarded(lambda: inputs.od)
     sc = inputs.scenario
     n = workers or default_workers()
@@ -153,7 +153,8 @@ def economics(
     option_years: int = typer.Option(0, "--option-years", help="Optional extension, years (TRIPP: 50)."),
     discount: float = typer.Option(0.08, "--discount", help="Real discount rate per year."),
     tariff: str | None = typer.Option(None, "--tariff", help="0.30/teu-km or 150/teu (default: tariffs.csv)."),
-    growth: float = typer.Option(0.03, "--growth", help="Traffic growth per year."),
+    growth: float = typer.Option(0.03, "--growth", help="Traffic growth per year (default: growth.csv by demand "
+                                 "block while it lasts, then 3%; another rate grows all traffic at it)."),
     start_year: int | None = typer.Option(None, "--start-year", help="First year of operation."),
     capex: float | None = typer.Option(None, "--capex", help="Construction cost, US$ (default: sourced where known)."),
     opex_share: float = typer.Option(0.0, "--opex-share", help="Operating cost as a share of revenue."),
@@ -257,6 +258,12 @@ def _pairs_from_args(args: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+#: how ``corridor compare`` names what changed a choice (:func:`corridor.freight.compare.changed_by`)
+_CHANGED_BY = {"freight_usd": "by freight", "handling_usd": "by handling", "border_usd": "by border fees",
+               "ets_usd": "by EU ETS", "insurance_usd": "by war-risk premia", "carbon_usd": "by the CO2 price",
+               "time_value_usd": "by time", "closed": "route closed", "network": "new network"}
+
+
 def _print_comparison(result: Any, top: int) -> None:
     pairs = result.pairs
     table = Table(title=f"{result.base.name} → {result.scenario.name}: change per origin–destination",
@@ -270,7 +277,8 @@ def _print_comparison(result: Any, top: int) -> None:
     for c, j in cols:
         table.add_column(c, justify=j)  # type: ignore[arg-type]
     for r in pairs.to_dict(orient="records"):
-        corridor = r["scenario_corridor"] if not r["corridor_changed"] else f"{r['base_corridor']} → {r['scenario_corridor']}"
+        corridor = r["scenario_corridor"] if not r["corridor_changed"] else \
+            f"{r['base_corridor']} → {r['scenario_corridor']} ({_CHANGED_BY.get(r['changed_by'], r['changed_by'])})"
         row = [r["origin"], r["destination"], f"{fmt(r['base_days'])} → {fmt(r['scenario_days'])}",
                fmt(r["delta_days"], ".1f", True), fmt(r["delta_cost_usd_per_feu"], ",.0f", True),
                fmt(r["delta_co2_kg_per_feu"], ",.0f", True)]

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import CorridorError, DataError, NoRouteError
 from ..formats.json import json_safe, records
 from ..network import Network
+from ..network.costs import COST_COMPONENTS
 from ..routing import Route, Router
 from ..scenarios import Scenario, changed_links
 from ..settings import Settings
@@ -29,8 +30,9 @@ class Comparison:
     """What a scenario changes relative to a base.
 
     ``pairs``: one row per origin–destination pair with ``base_*``, ``scenario_*`` and ``delta_*`` for
-    days, cost (US$/FEU), CO2 (kg/FEU) and P90 days (when reliability is available), and the corridor
-    chosen in each. ``links``: with demand, TEU per year on each link in both, its change, and
+    days, cost (US$/FEU), CO2 (kg/FEU), generalized cost (US$/FEU) and P90 days (when reliability is
+    available), the corridor chosen in each and, where it changed, ``changed_by`` (:func:`changed_by`).
+    ``links``: with demand, TEU per year on each link in both, its change, and
     volume/capacity. ``changed``: links the scenario opened, closed, added or changed.
     """
 
@@ -163,6 +165,25 @@ def _best(router: Router, o: str, d: str, year: int | None) -> Route | None:
         return None
 
 
+def changed_by(r0: Router, r1: Router, a: Route | None, b: Route | None, y0: int | None,
+               y1: int | None) -> str | None:
+    """What moved an origin–destination from route ``a`` (base) to ``b`` (scenario): the cost component
+    (``COST_COMPONENTS``) whose difference between the two routes grew most in ``b``'s favour, ``closed``
+    when ``a`` cannot be used in the scenario, ``network`` when the scenario added or removed links (the
+    two graphs' edges then differ), None without both routes."""
+    if a is None or b is None:
+        return None
+    g0, g1 = r0.graph, r1.graph
+    if g0.n_edges != g1.n_edges or not (np.array_equal(g0.src, g1.src) and np.array_equal(g0.dst, g1.dst)):
+        return "network"
+    if not r1.usable(year=y1)[a.edges].all():
+        return "closed"
+    p0, p1 = r0.costs.parts(y0), r1.costs.parts(y1)
+    shift = {c: float(p1[c][a.edges].sum() - p1[c][b.edges].sum() - p0[c][a.edges].sum() + p0[c][b.edges].sum())
+             for c in COST_COMPONENTS}
+    return max(shift, key=lambda c: shift[c])
+
+
 def _p90(router: Router, route: Route | None, month: int | None, samples: int) -> float | None:
     if route is None or samples <= 0:
         return None
@@ -191,8 +212,10 @@ def compare(base: Scenario | str | Path | None, scenario: Scenario | str | Path,
     reliability_samples : int
         Monte Carlo draws per route for P90 (0 = no P90); uses the scenario's ``month``.
     """
-    i0 = freight_inputs(base, network=network, demand=demand, settings=settings)
-    i1 = freight_inputs(scenario, network=network, demand=demand, settings=i0.settings)
+    # both sides carry the demand of one year (the scenario's), so volumes differ by the network only
+    i1 = freight_inputs(scenario, network=network, demand=demand, settings=settings)
+    i0 = freight_inputs(base, network=network, demand=demand, settings=i1.settings,
+                        year=(i1.scenario.year or demand.base_year) if demand is not None else None)
     s0, s1, n0, n1, r0, r1 = i0.scenario, i1.scenario, i0.network, i1.network, i0.router, i1.router
     if pairs is None:
         pairs = list(demand.by_place()[["origin_place", "destination_place"]].itertuples(index=False, name=None)) \
@@ -211,9 +234,13 @@ def compare(base: Scenario | str | Path | None, scenario: Scenario | str | Path,
         if pa is not None or pb is not None:
             row["base_p90_days"], row["scenario_p90_days"] = pa, pb
             row["delta_p90_days"] = pb - pa if pa is not None and pb is not None else None
+        ga, gb = (r.cost_breakdown.total_usd if r else None for r in (a, b))
+        row["base_generalized_usd"], row["scenario_generalized_usd"] = ga, gb
+        row["delta_generalized_usd"] = gb - ga if ga is not None and gb is not None else None
         row["base_corridor"] = a.corridor if a else "no route"
         row["scenario_corridor"] = b.corridor if b else "no route"
         row["corridor_changed"] = row["base_corridor"] != row["scenario_corridor"]
+        row["changed_by"] = changed_by(r0, r1, a, b, s0.year, s1.year) if row["corridor_changed"] else None
         rows.append(row)
     frame = pd.DataFrame(rows)
     links = None

@@ -54,8 +54,9 @@ def od_nodes(g: RoutingGraph, od: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
 
 
 def masked_weights(router: Router, *, year: int | None = None) -> np.ndarray:
-    """Generalized-cost weights with unusable edges (closed, not yet open, restricted) set to inf."""
-    return np.where(router.usable(year=year), router.weights("generalized"), np.inf)
+    """Generalized-cost weights, priced in ``year`` (else the router's), with unusable edges (closed, not yet
+    open, restricted) set to inf."""
+    return np.where(router.usable(year=year), router.weights("generalized", year), np.inf)
 
 
 @dataclass(frozen=True)

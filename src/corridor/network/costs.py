@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,7 @@ COST_COMPONENTS = ("freight_usd", "handling_usd", "border_usd", "ets_usd", "insu
                    "time_value_usd")
 #: the parts that are money paid today (what ``cost_usd_per_feu`` counts)
 MONEY_COMPONENTS = ("freight_usd", "handling_usd", "border_usd")
+_components = attrgetter(*COST_COMPONENTS)
 
 
 @dataclass(frozen=True)
@@ -128,18 +130,19 @@ class CostBreakdown:
 
     @classmethod
     def summed(cls, parts: Iterable[CostBreakdown]) -> CostBreakdown:
-        """The sum of many breakdowns (zero for none)."""
-        return sum(parts, cls())
+        """The sum of many breakdowns (zero for none), component by component in order."""
+        return cls(*map(sum, zip(*map(_components, parts))))
 
     def to_dict(self) -> dict[str, float]:
         """The components and ``total_usd`` in US$, to the cent, rounded so that the printed components
         add up to the printed total (the largest rounding remainders take the odd cents)."""
-        exact = [getattr(self, name) for name in COST_COMPONENTS]
+        exact = _components(self)
         cents = [round(v * 100) for v in exact]
-        total = round(self.total_usd * 100)
+        total = round(sum(exact) * 100)
         short = total - sum(cents)
-        # the components whose rounding moved them furthest the other way take the odd cents
-        order = sorted(range(len(exact)), key=lambda i: (cents[i] - 100 * exact[i]) * (1 if short > 0 else -1))
-        for i in order[:abs(short)]:
-            cents[i] += 1 if short > 0 else -1
-        return {**{n: c / 100 for n, c in zip(COST_COMPONENTS, cents)}, "total_usd": total / 100}
+        if short:
+            # the components whose rounding moved them furthest the other way take the odd cents
+            order = sorted(range(len(exact)), key=lambda i: (cents[i] - 100 * exact[i]) * (1 if short > 0 else -1))
+            for i in order[:abs(short)]:
+                cents[i] += 1 if short > 0 else -1
+        return {**dict(zip(COST_COMPONENTS, [c / 100 for c in cents])), "total_usd": total / 100}

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 
 from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES
+from ..network.levies import out_of_bounds
 from ..network.schema import GAUGES, LAYERS, MODES
 from .spec import (
     ADD_ASSET_KEYS,
@@ -23,6 +24,7 @@ from .spec import (
     ENERGY_SELECTORS,
     ENERGY_UNITS,
     FIELDS,
+    PREMIUM_FIGURES,
     SELECTORS,
     TERMINAL_FIELDS,
     Operation,
@@ -160,6 +162,47 @@ def add_asset(op: Operation) -> None:
             raise op.error(f"{key} must be one of {', '.join(allowed_values)}, not {a[key]!r}", key)
     _require_unit(op)
     _numbers(op, ["capacity"])
+
+
+
+# -- prices: the EU ETS and war-risk premia ----------------------------------------------------
+def ets_price(op: Operation) -> None:
+    """``ets_price``: ``prices: {YEAR: EUR per t CO2e}`` and optionally ``usd_per_eur``, each within bounds."""
+    _require_keys(op, ("prices",), ("usd_per_eur",))
+    prices = op.args["prices"]
+    if not isinstance(prices, dict) or not prices:
+        raise op.error("prices maps each year to an EUA price in EUR per t CO2e, e.g. {2026: 90, 2027: 95}", "prices")
+    for year, price in prices.items():  # YAML keys arrive as text
+        _bounded(op, "year", int(year) if str(year).strip().isdigit() else year, "prices")
+        _bounded(op, "eua_eur_per_t", price, "prices")
+    if "usd_per_eur" in op.args:
+        _bounded(op, "usd_per_eur", op.args["usd_per_eur"], "usd_per_eur")
+
+
+def war_risk_premium(op: Operation) -> None:
+    """``war_risk_premium``: an ``area`` (sea passage or area), ``year`` or ``years``, ``hull_pct`` and/or
+    ``cargo_pct`` (percent of value per transit) and optionally ``hull_usd_per_feu``, each within bounds."""
+    a = op.args
+    _require_keys(op, ("area",), ("year", "years", *PREMIUM_FIGURES))
+    if ("year" in a) == ("years" in a):
+        raise op.error("give the year the premium is in force from: `year: YEAR` or `years: [YEARS]`")
+    key = "years" if "years" in a else "year"
+    years = a[key] if key == "years" else [a[key]]
+    if not isinstance(years, list) or not years:
+        raise op.error("years is a list of years, e.g. [2024, 2025]", key)
+    for year in years:
+        _bounded(op, "year", year, key)
+    if not {"hull_pct", "cargo_pct"} & set(a):
+        raise op.error("give hull_pct and/or cargo_pct: the premium per transit, percent of hull or cargo value")
+    for name in (k for k in PREMIUM_FIGURES if k in a):
+        _bounded(op, name, a[name], name)
+
+
+def _bounded(op: Operation, name: str, value: object, key: str) -> None:
+    """Refuse a figure that is not a number within the plausible bounds of :data:`~corridor.network.levies.BOUNDS`."""
+    why = out_of_bounds(name, value) if _finite(value) else f"must be a number, not {value!r}"
+    if why:
+        raise op.error(f"{name} {why}", key)
 
 
 # -- shared -----------------------------------------------------------------------------------

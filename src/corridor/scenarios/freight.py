@@ -16,6 +16,8 @@ import pandas as pd
 from ..network import Network
 from ..network.costs import tariff_usd_per_feu_km
 from ..network.geo import haversine_km
+from ..network.levies import area_name, premia_in_force
+from ..network.load import sea_passages
 from ..network.schema import MODES, split_list
 from .spec import CROSSING_FIELDS, DEFAULT_CIRCUITY, FIELDS, LINK_FIELDS, SELECTORS, TERMINAL_FIELDS, Operation, as_list
 
@@ -33,12 +35,14 @@ class FreightEdit:
         self.terminals = network.terminals.copy()
         self.services = network.services.copy()
         self.tariffs = network.tariffs.copy()
+        self.ets, self.premia = network.ets.copy(), network.premia.copy()
         self.country = self.places["country"].to_dict()
 
     def edited(self, network: Network, version: str) -> Network:
         """``network`` with the edited tables."""
         return network.replace(links=self.links, crossings=self.crossings, terminals=self.terminals,
-                               services=self.services, tariffs=self.tariffs, version=version)
+                               services=self.services, tariffs=self.tariffs, ets=self.ets, premia=self.premia,
+                               version=version)
 
     # selections --------------------------------------------------------------------------
     def link_mask(self, op: Operation) -> pd.Series:
@@ -124,6 +128,42 @@ class FreightEdit:
         mask = per_link.map(lambda s: bool(s & wanted))
         self.links.loc[mask, "status"] = "closed"
 
+    # prices: EU ETS and war-risk premia --------------------------------------------------
+    def ets_price(self, op: Operation) -> None:
+        """Set the EUA price of each year given; a year ``ets.csv`` lacks takes its surrender share and
+        exchange rate from the nearest year it has."""
+        if self.ets.empty:
+            raise op.error("the dataset has no ets.csv to take surrender shares and exchange rates from")
+        for year, price in op.args["prices"].items():
+            near = self.ets.loc[(self.ets["year"] - int(year)).abs().idxmin()].to_dict()
+            row = {**near, "year": int(year), "eua_eur_per_t": float(price), "source": op.source,
+                   "note": f"scenario, {op.where()}", "line": None}
+            if "usd_per_eur" in op.args:
+                row["usd_per_eur"] = float(op.args["usd_per_eur"])
+            self.ets = pd.concat([self.ets[self.ets["year"] != int(year)], pd.DataFrame([row])]).sort_values(
+                "year", ignore_index=True)
+
+    def war_risk_premium(self, op: Operation) -> None:
+        """Set the premium per transit of a passage or area from each year given (until the next row);
+        a figure not given keeps the one in force, the hull value per FEU that of any row."""
+        a = op.args
+        try:
+            area = area_name(a["area"], sea_passages(self.links))
+        except ValueError as exc:
+            raise op.error(str(exc), "area") from None
+        for year in (int(y) for y in (a["years"] if "years" in a else [a["year"]])):
+            hull_pct, cargo_pct, hull_usd = premia_in_force(self.premia[self.premia["area"] == area], year).get(
+                area, (0.0, 0.0, self.premia["hull_usd_per_feu"].iloc[0] if len(self.premia) else None))
+            if hull_usd is None and "hull_usd_per_feu" not in a:
+                raise op.error("give hull_usd_per_feu: the dataset has no premia.csv row to take it from")
+            row = {"area": area, "year": year, "hull_pct": float(a.get("hull_pct", hull_pct)),
+                   "cargo_pct": float(a.get("cargo_pct", cargo_pct)),
+                   "hull_usd_per_feu": float(a.get("hull_usd_per_feu", hull_usd)), "source": op.source,
+                   "note": f"scenario, {op.where()}", "line": None}
+            keep = (self.premia["area"] != area) | (self.premia["year"] != year)
+            self.premia = pd.concat([self.premia[keep], pd.DataFrame([row])]).sort_values(
+                ["area", "year"], ignore_index=True)
+
     # set, scale --------------------------------------------------------------------------
     def set(self, op: Operation, scale: bool = False) -> None:
         """Set (or with ``scale``, multiply) the figures of links, crossings, terminals, services, tariffs."""
@@ -160,7 +200,11 @@ class FreightEdit:
             rows = self.crossings["link"].isin(ids)
             if not rows.any():
                 raise op.error("none of the selected links is a border crossing", name)
-            _change(self.crossings, rows, CROSSING_FIELDS.get(name, "dwell_h"), value, scale)
+            column = CROSSING_FIELDS.get(name, "dwell_h")
+            _change(self.crossings, rows, column, value, scale)
+            reverse = f"{column}_reverse"  # the other direction (empty: as the forward one)
+            if reverse in self.crossings:
+                _change(self.crossings, rows, reverse, value if scale else float("nan"), scale)
         elif name == "frequency_per_week":
             rows = self.services["link"].isin(ids)
             if not rows.any():

@@ -49,6 +49,8 @@ OPERATIONS: dict[str, OperationType] = {
     "add_link": OperationType(checks.add_link, FreightEdit.add_link, cites_source=True),
     "add_terminal": OperationType(checks.add_terminal, FreightEdit.add_terminal, cites_source=True),
     "demand": OperationType(checks.demand, cites_source=True),
+    "ets_price": OperationType(checks.ets_price, FreightEdit.ets_price, cites_source=True),
+    "war_risk_premium": OperationType(checks.war_risk_premium, FreightEdit.war_risk_premium, cites_source=True),
     "add_asset": OperationType(None, None, checks.add_asset, EnergyEdit.add_asset, cites_source=True),
 }
 

@@ -38,6 +38,13 @@ Operations (each a one-key mapping, plus optional ``source:`` and ``note:``):
 ``demand``
     ``scale`` (a factor) or ``growth_per_year`` with ``years``; optionally ``origin`` /
     ``destination`` zones.
+``ets_price``
+    ``prices: {YEAR: EUR per t CO2e}`` (the EU ETS allowance price of each year; a year the table lacks
+    takes its surrender share and exchange rate from the nearest one) and optionally ``usd_per_eur``.
+``war_risk_premium``
+    ``area`` (a sea passage or area: ``babalmandab``/``red_sea``, ``ormuz``/``gulf``, ``bosporus``…),
+    ``year`` or ``years`` (in force from each, until the next row of ``premia.csv``), ``hull_pct`` and/or
+    ``cargo_pct`` (percent of hull and cargo value per transit) and optionally ``hull_usd_per_feu``.
 
 Energy (oil and gas, see :mod:`corridor.energy`): ``open``, ``close``, ``set`` and ``scale`` select with
 ``asset``, ``asset_group`` or ``node`` (an energy node) instead; ``set``/``scale`` take ``capacity``
@@ -54,7 +61,7 @@ closes energy assets there too::
       source: BP-SD
 
 Every operation that sets a figure (``set``, ``scale``, ``add_link``, ``add_terminal``,
-``demand``, ``add_asset``) must cite a ``source:`` id of ``sources.csv``.
+``demand``, ``add_asset``, ``ets_price``, ``war_risk_premium``) must cite a ``source:`` id of ``sources.csv``.
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ ADD_LINK_OPTIONS = ("gauge_mm", "electrified", "capacity_teu_per_year", "length_
                     "open_year", "status", "crossing", "passages")
 ADD_TERMINAL_KEYS = ("place", "from_layer", "to_layer", "dwell_h", "cost_usd_per_feu")
 DEMAND_KEYS = ("scale", "growth_per_year", "years", "origin", "destination")
+#: the figures of ``war_risk_premium`` (besides its ``area`` and ``year``/``years``)
+PREMIUM_FIGURES = ("hull_pct", "cargo_pct", "hull_usd_per_feu")
 #: great-circle → track length when a new link gives no length: an estimate, printed with the scenario
 DEFAULT_CIRCUITY = 1.2
 
