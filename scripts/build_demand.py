@@ -6,8 +6,10 @@ row (``DEM-*-SPLIT``). docs/demand.md explains each figure. Run it again after c
 
     python scripts/build_demand.py
 
-Units: TEU per year, both directions listed separately (westbound = from the eastern zone).
+Units: TEU per year, both directions listed separately (westbound = from the eastern zone); where a source
+publishes each direction, each cell takes its own direction's figure (``directed``).
 Cells are rounded to whole TEU with the largest-remainder rule, so each block sums exactly to its total.
+The growth of each block by year is not written here: src/corridor/data/growth.csv, sourced row by row.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ ZONES = [
     ("KZ", "Kazakhstan", "KZ-ALMATY", "entered at Almaty, the largest container market"),
     ("UZ", "Uzbekistan (and Kyrgyz/Tajik rail freight via Uzbekistan)", "UZ-TASHKENT", ""),
     ("TM", "Turkmenistan", "TM-ASHGABAT", ""),
-    ("AZ", "Azerbaijan", "AZ-BAKU", ""),
+    ("AZ", "Azerbaijan (mainland)", "AZ-BAKU", ""),
+    ("AZ-NAKHCHIVAN", "Nakhchivan Autonomous Republic (Azerbaijan)", "AZ-NAKHCHIVAN",
+     "exclave; reached from the mainland through Iran (Jolfa) today, by TRIPP once it opens"),
     ("GE", "Georgia", "GE-TBILISI", ""),
     ("AM", "Armenia", "AM-YEREVAN", ""),
     ("IR", "Iran", "IR-TEHRAN", ""),
@@ -45,7 +49,8 @@ ZONES = [
 ]
 
 # -- published inputs (each cited in the method rows below) -----------------------------------------
-UTLC_TEU = 412_000                     # UTLC-2024: China–Europe–China transit via KZ/RU/BY, 2024
+UTLC_WEST = 412_000                    # RAILNEWS-UTLC25: China → Europe transit via KZ/RU/BY, 2024 (westbound)
+UTLC_EAST_PER_100 = 15                 # RAILNEWS-UTLC25, DER-UTLC-EAST24: boxes Europe → China per 100 west, 2024
 CRCT_OUT, CRCT_IN = 10_546, 8_846      # CRCT-2024: China–Europe train trips 2024 outbound / inbound
 CRCT_TRIPS = {"CN-XIAN": 3_849, "CN-CHENGDU-CHONGQING": 2_285 + 2_059,
               "CN-CENTRAL-NORTH": 2_052 + 742 + 764 + 498 + 653 + 598 + 676, "CN-EAST-SOUTH": 812 + 742}
@@ -56,6 +61,12 @@ ADY_FROM_CHINA = 27_000                # ADY-2025: containers from China via the
 TITR_TEU = 56_500                      # KZMT-2026 / AT-2025-03: TEU via KZ/AZ seaports 2024
 TITR_MT, KZ_EXPORT_MT = 4.484, 3.2     # KZMT-2026 / RAILNEWS-0425: TITR total and KZ exports 2024, Mt
 BTK_TEU_7M_2021, BTK_TRANSIT = 13_610, 0.92   # REPORT-BTK21: BTK containers Jan–Jul 2021, 92 % transit
+JOLFA_10M_OUT_T, JOLFA_10M_IN_T = 725_000, 466_000   # TREND-JOLFA-2025: transit leaving / entering Iran at
+#                                      Jolfa (the Nakhchivan border), 20 Mar 2024 – 19 Jan 2025 (10 months), t
+TONNES_PER_TEU = 10                    # EST-TEU-PAYLOAD: average payload of a loaded TEU
+AZ_TR_ROAD_T = 250_000                 # REPORT-HUMM-2025: road freight Azerbaijan–Türkiye, 2025, t
+UND_TR_AZ, UND_AZ_TR = 29_307, 8_291 + 7_047   # UND-2019: trucks Türkiye → Azerbaijan / Azerbaijan → Türkiye,
+#                                      Jan–Nov 2019 (Turkish + Azerbaijani trucks the other way)
 IR_PLACEHOLDER = 5_000                 # DEM-IR: judgement, no published 2024 container count found
 
 # -- judgements (estimate rows) --------------------------------------------------------------------
@@ -65,6 +76,8 @@ MC_CN_SPLIT = {"EU": 1 / 3, "CAUCASUS": 1 / 3, "TR": 1 / 3}                     
 CAUCASUS_SPLIT = {"AZ": 0.5, "GE": 0.4, "AM": 0.1}                                       # DEM-MC-CN
 MC_CA_ORIGIN = {"KZ": 0.70, "UZ": 0.20, "TM": 0.10}                                      # DEM-MC-CA
 MC_CA_DEST = {"AZ": 0.30, "GE": 0.30, "TR": 0.25, "EU-DANUBE": 0.15}                     # DEM-MC-CA
+NAKH_MAINLAND_SHARE = 0.5              # DEM-AZ-NAKH: share of the Jolfa transit that is mainland ↔ Nakhchivan
+BTK_LOCAL_SPLIT = {"AZ": 0.6, "GE": 0.4}                                                 # DEM-BTK-GE, DEM-TR-AZ
 
 
 def shares(weights: dict[str, float]) -> dict[str, float]:
@@ -80,6 +93,16 @@ def block(total: float, west: float, origins: dict[str, float], dests: dict[str,
             cells[(o, d)] = cells.get((o, d), 0.0) + total * west * so * sd
             if west < 1:
                 cells[(d, o)] = cells.get((d, o), 0.0) + total * (1 - west) * so * sd
+    return cells
+
+
+def directed(west: float, east: float, origins: dict[str, float],
+             dests: dict[str, float]) -> dict[tuple[str, str], float]:
+    """Cells of a block whose directions are published apart: ``west`` TEU from origins to dests, ``east``
+    back; each direction rounded on its own, so each keeps its published total."""
+    cells: dict[tuple[str, str], float] = dict(rounded(block(west, 1.0, origins, dests)))
+    for (o, d), teu in rounded(block(east, 1.0, origins, dests)).items():
+        cells[(d, o)] = teu
     return cells
 
 
@@ -104,9 +127,15 @@ def blocks() -> list[tuple[str, str, dict[tuple[str, str], int]]]:
     mc_tr = ADY_FROM_CHINA * MC_CN_SPLIT["TR"]
     mc_eu = ADY_FROM_CHINA * MC_CN_SPLIT["EU"]
     btk_local = BTK_TEU_7M_2021 * 12 / 7 * (1 - BTK_TRANSIT)
-    out = [
-        ("DEM-CN-EU|DEM-EU-SPLIT|UTLC-2024|ADY-2025|CRCT-2024", "China–EU by land",
-         rounded(block(UTLC_TEU + mc_eu, west_cn, cn_eu_origins, EU_SPLIT))),
+    utlc_east = UTLC_WEST * UTLC_EAST_PER_100 / 100
+    # Jolfa: leaving Iran = into Nakhchivan (westbound), entering Iran = out of Nakhchivan (eastbound)
+    nakh_west = JOLFA_10M_OUT_T * 12 / 10 * NAKH_MAINLAND_SHARE / TONNES_PER_TEU
+    nakh_east = JOLFA_10M_IN_T * 12 / 10 * NAKH_MAINLAND_SHARE / TONNES_PER_TEU
+    az_tr = AZ_TR_ROAD_T / TONNES_PER_TEU
+    az_tr_west = UND_AZ_TR / (UND_AZ_TR + UND_TR_AZ)
+    return [
+        ("DEM-CN-EU-DIR|DEM-EU-SPLIT|RAILNEWS-UTLC25|DER-UTLC-EAST24|TELS-UTLC-8M24|ADY-2025|CRCT-2024",
+         "China–EU by land", rounded(directed(UTLC_WEST + mc_eu, utlc_east, cn_eu_origins, EU_SPLIT))),
         ("DEM-CN-CA|DEM-CA-SPLIT|XINHUA-CNCA-2024|YICAI-2025|CRCT-2024", "China–Central Asia",
          rounded(block(CNCA_TEU, west_cn, cn_ca_origins, CA_SPLIT))),
         ("DEM-MC-CN|ADY-2025|CRCT-2024", "China–Caucasus and Türkiye via the Middle Corridor (westbound)",
@@ -118,10 +147,16 @@ def blocks() -> list[tuple[str, str, dict[tuple[str, str], int]]]:
          rounded({**block(IR_PLACEHOLDER, 0.5, cn_eu_origins, {"IR": 1.0}),
                   **block(IR_PLACEHOLDER, 0.5, {"IR": 1.0}, {"TR": 1.0}),
                   **block(IR_PLACEHOLDER, 0.5, MC_CA_ORIGIN, {"IR": 1.0})})),
-        ("DEM-BTK-LOCAL|REPORT-BTK21", "Caucasus–Türkiye by BTK (non-transit)",
-         rounded(block(btk_local, 0.5, {"AZ": 0.6, "GE": 0.4}, {"TR": 1.0}))),
+        ("DEM-BTK-GE|REPORT-BTK21", "Georgia–Türkiye by BTK (non-transit)",
+         rounded(block(btk_local * BTK_LOCAL_SPLIT["GE"], 0.5, {"GE": 1.0}, {"TR": 1.0}))),
+        ("DEM-TR-AZ|REPORT-HUMM-2025|UND-2019|REPORT-BTK21|EST-TEU-PAYLOAD",
+         "Mainland Azerbaijan–Türkiye (road via Georgia or Iran, BTK non-transit)",
+         rounded(block(az_tr + btk_local * BTK_LOCAL_SPLIT["AZ"],
+                       (az_tr * az_tr_west + btk_local * BTK_LOCAL_SPLIT["AZ"] / 2)
+                       / (az_tr + btk_local * BTK_LOCAL_SPLIT["AZ"]), {"AZ": 1.0}, {"TR": 1.0}))),
+        ("DEM-AZ-NAKH|TREND-JOLFA-2025|EST-TEU-PAYLOAD", "Mainland Azerbaijan–Nakhchivan (road through Iran)",
+         rounded(directed(nakh_west, nakh_east, {"AZ": 1.0}, {"AZ-NAKHCHIVAN": 1.0}))),
     ]
-    return out
 
 
 def main() -> int:

@@ -37,18 +37,21 @@ def bottleneck_table(frame, title: str) -> Table:  # type: ignore[no-untyped-def
 def corridor_table(frame) -> Table:  # type: ignore[no-untyped-def]
     """Corridor volumes beside the published ones."""
     table = Table(title="Corridor volumes, TEU per year (both directions)", title_justify="left")
-    for col, justify in (("corridor", "left"), ("model", "right"), ("published 2024", "right"),
+    year = int(frame["year"].iat[0]) if len(frame) else ""
+    for col, justify in (("corridor", "left"), ("model", "right"), (f"published {year}", "right"),
                          ("difference", "right"), ("source", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in frame.itertuples(index=False):
         diff = "–" if pd.isna(r.published_teu) else f"{r.difference_teu:+,.0f} ({r.difference_pct:+.0f} %)"
-        table.add_row(r.corridor, _num(r.model_teu), _num(r.published_teu), diff, r.source or "not published")
+        # a count of one direction only is no two-way figure: say what was counted instead
+        said = r.source if not pd.isna(r.published_teu) else (r.published_as or "not published")
+        table.add_row(r.corridor, _num(r.model_teu), _num(r.published_teu), diff, said)
     return table
 
 
 def assign(
-    year: int | None = typer.Option(None, help="Use the links open in this year (default: the scenario's, else 2024, "
-                                    "the demand's base year)."),
+    year: int | None = typer.Option(None, help="Use the links open in this year and the demand grown to it "
+                                    "(growth.csv; default: the scenario's, else 2024, the demand's base year)."),
     algorithm: str = typer.Option("bfw", help="User equilibrium: bfw, cfw, fw, gp; or sue (logit)."),
     theta: float = typer.Option(0.02, help="Logit dispersion per hour-equivalent (sue only); 1/θ = the "
                                 "cost spread, in hours-equivalent, that shifts route odds by e."),
@@ -63,12 +66,12 @@ def assign(
     data: Path | None = DataOption,
 ) -> None:
     """Assign the corridor demand with capacities: link volumes, v/c, delays, bottlenecks and
-    corridor volumes beside the published 2024 ones."""
+    corridor volumes beside the observed counts of counts.csv."""
     from ..freight import assign_corridors, plot_vc_map
     from ..freight.inputs import freight_inputs
 
     def run() -> tuple[Any, Path | None]:
-        inputs = freight_inputs(scenario, data=data, cargo=cargo)
+        inputs = freight_inputs(scenario, data=data, cargo=cargo, year=year)
         flows = assign_corridors(inputs, year=year, algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta,
                                  show_progress=False if as_json else None)
         return flows, plot_vc_map(flows, inputs.network, map_file) if map_file else None

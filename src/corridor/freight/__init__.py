@@ -8,6 +8,7 @@ from .congestion import assign_corridors
 from .corridor_flows import CorridorFlows
 from .criticality import CriticalityResult, criticality
 from .demand import Demand, load_demand
+from .demand_years import Growth, block_totals, demand_for_year, load_growth
 from .economics import EconomicsResult, concession_economics
 from .flows import DemandFlows, route_demand
 from .inputs import FreightInputs, freight_inputs
@@ -16,6 +17,7 @@ from .vc_map import plot_vc_map
 
 __all__ = [
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
-    "TransitDistribution", "assign_corridors", "compare", "concession_economics", "criticality", "freight_inputs",
-    "load_demand", "plot_distributions", "plot_vc_map", "route_demand", "simulate",
+    "Growth", "TransitDistribution", "assign_corridors", "block_totals", "compare", "concession_economics",
+    "criticality", "demand_for_year", "freight_inputs", "load_demand", "load_growth", "plot_distributions",
+    "plot_vc_map", "route_demand", "simulate",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..assignment import ALGORITHMS, AssignmentResult, assign, check_options
+from ..network.counts_table import load_counts
 from .corridor_flows import CorridorFlows
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .inputs import FreightInputs, freight_inputs
@@ -93,6 +94,8 @@ def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = 
     ------
     AssignmentError
         An option out of range, before anything is built.
+    DataError
+        A bad ``counts.csv`` (file, line, field).
 
     Examples
     --------
@@ -107,7 +110,8 @@ def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = 
     problem = build_problem(inputs, year=inputs.year(year) or BASE_YEAR)
     result = solve(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta, progress=progress,
                    show_progress=show_progress)
-    return CorridorFlows.from_result(problem, result, theta=theta)
+    return CorridorFlows.from_result(problem, result, theta=theta, counts=load_counts(inputs.data, network=inputs.base),
+                                     tonnes_per_teu=inputs.router.tonnes_per_feu / 2)
 
 
 __all__ = [

@@ -1,10 +1,11 @@
 """The corridor assignment's result: equilibrium flows per directed edge, the bottlenecks, and the
-corridor volumes (Caspian crossings, Russia/Belarus exits to the EU, into Iran, deep sea from China)
-beside the published 2024 ones.
+corridor volumes (:data:`CORRIDORS`: Caspian crossings, Russia/Belarus exits to the EU, into Iran, deep sea
+from China, the China–Kazakhstan border, BTK, TRIPP) beside the observed counts of ``counts.csv``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,16 +17,82 @@ from ..errors import InvalidOptionError
 from ..formats.json import records
 from ..graph import KINDS, RoutingGraph
 from ..network import Network
+from ..network.counts_table import COLUMNS as COUNT_COLUMNS
+from ..network.counts_table import two_way
 from ..network.geo import EU27, NORTHERN
 from ..network.schema import MODES
 from .corridor_problem import CorridorProblem
 
-#: published 2024 corridor volumes the model is set beside (TEU per year, both directions)
-PUBLISHED = {
-    "caspian": (56_500, "KZMT-2026", ("TITR containers via Kazakh and Azerbaijani seaports, 2024 "
-                                      "(4.484 Mt all cargo, mostly bulk and oil)")),
-    "northern": (412_000, "UTLC-2024", "UTLC ERA China–Europe–China transit via KZ/RU/BY, 2024"),
+
+@dataclass(frozen=True)
+class Corridor:
+    """A corridor the assignment reports: its name and its volume (TEU per year, both directions) on
+    the per-edge table of :class:`CorridorFlows`."""
+
+    name: str
+    volume: Callable[[pd.DataFrame], float]
+
+
+def _summed(select: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], float]:
+    """The volume of the edges ``select`` picks, summed."""
+    return lambda e: float(e.loc[select(e), "volume_teu"].sum())
+
+
+def _busiest_link(group: str) -> Callable[[pd.DataFrame], float]:
+    """The volume on the busiest link of a ``links.csv`` group (its links are in series: summing them
+    would count a train once per link); a link with a border edge counts at its border."""
+    def volume(e: pd.DataFrame) -> float:
+        on = e[e["group"] == group]
+        borders = on.loc[on["kind"] == "border", "link"]
+        at = on[(on["kind"] == "border") | ((on["kind"] == "run") & ~on["link"].isin(borders))]
+        per_link = at.groupby("link")["volume_teu"].sum()
+        return float(per_link.max()) if len(per_link) else 0.0
+    return volume
+
+
+def _cross(e: pd.DataFrame) -> pd.Series:
+    return e["from_country"] != e["to_country"]
+
+
+def _caspian(e: pd.DataFrame) -> pd.Series:
+    ferry = (e["kind"] == "run") & (e["mode"] == "ferry") & _cross(e)
+    return ferry & (e["from_country"].isin(["KZ", "AZ"]) | e["to_country"].isin(["KZ", "AZ"]))
+
+
+def _ru_by_eu(e: pd.DataFrame) -> pd.Series:
+    north = e["kind"].isin(["border", "run"]) & _cross(e) & (
+        (e["from_country"].isin(NORTHERN) & e["to_country"].isin(EU27))
+        | (e["to_country"].isin(NORTHERN) & e["from_country"].isin(EU27)))
+    # a link with a border edge counts once, at its border
+    return north & ((e["kind"] == "border") | ~e["link"].isin(e.loc[e["kind"] == "border", "link"]))
+
+
+def _into_iran(e: pd.DataFrame) -> pd.Series:
+    return _cross(e) & (e["to_country"] == "IR") & (
+        (e["kind"] == "border") | ((e["kind"] == "run") & (e["mode"].isin(["ferry", "sea"]))))
+
+
+def _deep_sea_cn(e: pd.DataFrame) -> pd.Series:
+    return (e["kind"] == "run") & (e["mode"] == "sea") & ((e["from_country"] == "CN") | (e["to_country"] == "CN"))
+
+
+def _cn_kz(e: pd.DataFrame) -> pd.Series:
+    return (e["kind"] == "border") & e["from_country"].isin(["CN", "KZ"]) & e["to_country"].isin(["CN", "KZ"]) \
+        & _cross(e)
+
+
+#: the corridors the assignment reports, by stable id (:data:`~corridor.network.schema.CORRIDOR_IDS`); a
+#: count of ``counts.csv`` on the same id is the observed volume set beside the model's
+CORRIDORS: dict[str, Corridor] = {
+    "caspian-crossings": Corridor("Middle Corridor: Caspian crossings via KZ/AZ ports", _summed(_caspian)),
+    "ru-by-eu-border": Corridor("Northern: Russia/Belarus ↔ EU border", _summed(_ru_by_eu)),
+    "into-iran": Corridor("Into Iran (land borders and Caspian)", _summed(_into_iran)),
+    "deep-sea-asia-europe": Corridor("Deep sea to/from Chinese ports", _summed(_deep_sea_cn)),
+    "china-kz-border": Corridor("China–Kazakhstan border (Alashankou, Khorgos)", _summed(_cn_kz)),
+    "btk": Corridor("Baku–Tbilisi–Kars railway (busiest link)", _busiest_link("BTK")),
+    "tripp": Corridor("TRIPP link through Meghri (busiest link)", _busiest_link("TRIPP")),
 }
+
 #: columns written with 4 decimals in JSON; other numbers get 2
 FINE_COLUMNS = ("vc", "difference_pct")
 
@@ -38,9 +105,12 @@ class CorridorFlows:
 
     ``edges`` has one row per directed edge of the graph that carries freight or has a capacity:
     ``element`` (link, crossing, ``PLACE:layer:layer`` terminal, ``wait:LINK``…), ``name``, ``kind``,
-    ``from``, ``to`` (place ids), ``from_country``, ``to_country``, ``mode``, ``link``, ``volume_teu``
+    ``from``, ``to`` (place ids), ``from_country``, ``to_country``, ``mode``, ``link``, ``group`` (the
+    link's group in ``links.csv``), ``volume_teu``
     (TEU per year), ``capacity_teu`` (nan: uncapacitated), ``vc``, ``free_h``, ``delay_h`` (extra
     hours per container at this volume), ``edge`` (graph edge), ``teu_delay_h`` (volume × delay).
+    ``counts`` are the observed counts (``counts.csv``) the corridors are set beside; ``tonnes_per_teu``
+    is the assigned cargo class's load (``cargo.csv``: tonnes per FEU / 2).
     """
 
     edges: pd.DataFrame
@@ -55,11 +125,15 @@ class CorridorFlows:
     zones: tuple[str, ...]
     value_of_time: float
     meta: dict[str, Any] = field(default_factory=dict)
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS), repr=False)
+    tonnes_per_teu: float = float("nan")
 
     @classmethod
-    def from_result(cls, problem: CorridorProblem, result: AssignmentResult, *,
-                    theta: float | None = None) -> CorridorFlows:
-        """The per-edge table and summary of ``problem`` solved by the engine (``theta``: SUE's dispersion)."""
+    def from_result(cls, problem: CorridorProblem, result: AssignmentResult, *, theta: float | None = None,
+                    counts: pd.DataFrame | None = None, tonnes_per_teu: float = float("nan")) -> CorridorFlows:
+        """The per-edge table and summary of ``problem`` solved by the engine (``theta``: SUE's dispersion;
+        ``counts``: the observed counts, :func:`~corridor.network.counts_table.load_counts`;
+        ``tonnes_per_teu``: the cargo class's load, for the corridors' tonnes)."""
         flow = np.asarray(result.flows, dtype=float)
         t = problem.engine_network().performance.time(flow)
         g = problem.graph
@@ -77,6 +151,7 @@ class CorridorFlows:
             "to_country": g.place_country[g.to_place[e]],
             "mode": [MODES[m] if m >= 0 else "transfer" for m in g.mode[e]],
             "link": [g.network.links["id"].iat[k] if k >= 0 else "" for k in g.link[e]],
+            "group": [g.network.links["group"].iat[k] if k >= 0 else None for k in g.link[e]],
             "volume_teu": volume,
             "capacity_teu": capacity,
             "vc": volume / capacity,
@@ -90,7 +165,9 @@ class CorridorFlows:
         sue = result.algorithm == "sue"
         return cls(frame, problem.year, result.algorithm, theta if sue else None, float(result.gap),
                    int(result.iterations), bool(result.converged), f"corridor.assignment ({result.algorithm})",
-                   float(problem.matrix.sum()), problem.zones, problem.value_of_time)
+                   float(problem.matrix.sum()), problem.zones, problem.value_of_time,
+                   counts=counts if counts is not None else pd.DataFrame(columns=COUNT_COLUMNS),
+                   tonnes_per_teu=float(tonnes_per_teu))
 
     def bottlenecks(self, n: int = 10, *, by: str = "vc") -> pd.DataFrame:
         """The ``n`` capacitated edges with the highest v/c (``by="vc"``) or the most delay
@@ -102,36 +179,23 @@ class CorridorFlows:
         return e.sort_values(key, ascending=False).head(n).reset_index(drop=True)
 
     def corridors(self) -> pd.DataFrame:
-        """Corridor-level volumes (TEU per year, both directions) beside the published 2024 ones."""
-        e = self.edges
-        cross = e["from_country"] != e["to_country"]
-        ferry = (e["kind"] == "run") & (e["mode"] == "ferry") & cross
-        caspian = ferry & (e["from_country"].isin(["KZ", "AZ"]) | e["to_country"].isin(["KZ", "AZ"]))
-        border_or_run = e["kind"].isin(["border", "run"]) & cross
-        north = border_or_run & (
-            (e["from_country"].isin(NORTHERN) & e["to_country"].isin(EU27))
-            | (e["to_country"].isin(NORTHERN) & e["from_country"].isin(EU27)))
-        # a link with a border edge counts once, at its border
-        north &= (e["kind"] == "border") | ~e["link"].isin(e.loc[e["kind"] == "border", "link"])
-        into_iran = cross & (e["to_country"] == "IR") & (
-            (e["kind"] == "border") | ((e["kind"] == "run") & (e["mode"].isin(["ferry", "sea"]))))
-        sea_cn = (e["kind"] == "run") & (e["mode"] == "sea") & (
-            (e["from_country"] == "CN") | (e["to_country"] == "CN"))
-        cn_kz = (e["kind"] == "border") & e["from_country"].isin(["CN", "KZ"]) & e["to_country"].isin(["CN", "KZ"]) & cross
-        rows = [
-            ("Middle Corridor: Caspian crossings via KZ/AZ ports", e.loc[caspian, "volume_teu"].sum(), "caspian"),
-            ("Northern: Russia/Belarus ↔ EU border", e.loc[north, "volume_teu"].sum(), "northern"),
-            ("Into Iran (land borders and Caspian)", e.loc[into_iran, "volume_teu"].sum(), None),
-            ("Deep sea to/from Chinese ports", e.loc[sea_cn, "volume_teu"].sum(), None),
-            ("China–Kazakhstan border (Alashankou, Khorgos)", e.loc[cn_kz, "volume_teu"].sum(), None),
-        ]
+        """One row per corridor of :data:`CORRIDORS`: ``id``, ``corridor`` (its name), ``year``,
+        ``model_teu`` (TEU per year, both directions), ``model_tonnes`` (× the cargo class's tonnes per
+        TEU), ``published_teu`` and ``published_tonnes`` (the two-way container count of ``counts.csv``
+        for the year; None where not published), ``difference_teu``, ``difference_pct``, ``source``,
+        ``published_as``."""
         out = []
-        for name, model, key in rows:
-            pub, src, what = PUBLISHED.get(key, (None, "", "")) if key else (None, "", "")
+        for cid, corridor in CORRIDORS.items():
+            model = corridor.volume(self.edges)
+            teu = two_way(self.counts, cid, self.year)
+            tonnes = two_way(self.counts, cid, self.year, unit="t")
+            pub = teu.value
             diff = model - pub if pub else None
-            out.append({"corridor": name, "model_teu": float(model), "published_teu": pub,
-                        "difference_teu": diff, "difference_pct": (100 * diff / pub) if pub else None,
-                        "source": src, "published_as": what})
+            out.append({"id": cid, "corridor": corridor.name, "year": self.year, "model_teu": model,
+                        "model_tonnes": model * self.tonnes_per_teu, "published_teu": pub,
+                        "published_tonnes": tonnes.value, "difference_teu": diff,
+                        "difference_pct": (100 * diff / pub) if pub else None,
+                        "source": teu.source or tonnes.source, "published_as": teu.published_as or tonnes.published_as})
         return pd.DataFrame(out)
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:

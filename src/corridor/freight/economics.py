@@ -1,8 +1,8 @@
 """Concession economics: the traffic a group of links earns, its revenue and NPV over a concession.
 
 Traffic is the demand routed all-or-nothing by generalized cost in a scenario (:mod:`corridor.flows`)
-that uses at least one link of the group, grown each year at a stated rate and capped at the group's
-capacity. Revenue is a tariff per TEU-km on the group's links or per TEU carried. NPV discounts
+that uses at least one link of the group, grown each year (by its demand blocks' ``growth.csv`` rates,
+or at a stated rate) and capped at the group's capacity. Revenue is a tariff per TEU-km on the group's links or per TEU carried. NPV discounts
 revenue less operating cost from the first concession year, less the construction cost at its start.
 Every assumption is returned with its value and where it comes from; the sourced terms of a
 concession (construction cost, shareholders, term) come from ``concessions.csv``, the tariff from
@@ -23,6 +23,7 @@ from ..errors import InvalidOptionError
 from ..network import Network
 from ..network.concessions import Concession, load_concessions
 from ..network.costs import TEU_PER_FEU, links_tariff
+from .demand_years import load_growth, pairs_teu_by_year
 from .flows import route_demand
 from .inputs import FreightInputs
 
@@ -153,7 +154,8 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     tariff : str or float, optional
         ``"0.30/teu-km"`` or ``"150/teu"``; default what routing charges on these links (tariffs.csv) per TEU-km.
     growth : float
-        Traffic growth per year after the demand's base year.
+        Traffic growth per year after the demand's base year. At the default, the users' pairs grow at
+        their demand blocks' rates in ``growth.csv`` for the years it covers, then at this rate.
     start_year : int, optional
         First year of operation; default the year the last link of the group opens.
     capex_usd : float, optional
@@ -181,9 +183,8 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
     users, base_teu, teu_km = _traffic(inputs, ids, route_year, A)
     value, unit = _tariff(net, ids, tariff, A)
     base_year = inputs.demand.base_year if inputs.demand is not None else route_year
-    A.append(Assumption("traffic growth", f"{growth:.1%}/yr after {base_year}",
-                        "given" if growth != DEFAULT_GROWTH else
-                        "≈ +30% China–EU trade 2021–2030 in the World Bank's trade model [CIVIL-WB]: 1.3^(1/9) − 1"))
+    cal = np.arange(start_year, start_year + years + option_years)
+    factor = _growth_path(inputs, users, base_teu, cal, base_year, growth, A)
     caps = pd.to_numeric(net.links.loc[ids, "capacity_teu_per_year"], errors="coerce").dropna()
     cap = float(caps.min()) if len(caps) else None
     A.append(Assumption("capacity cap", f"{cap:,.0f} TEU/yr" if cap else "none",
@@ -200,8 +201,7 @@ def concession_economics(inputs: FreightInputs, *, links: str, years: int = 49, 
                         else "given"))
     A.append(Assumption("timing", "construction cost at the start of the first year; revenue at the end of each year",
                         "convention"))
-    frame = _cash_flows(np.arange(start_year, start_year + years + option_years), years, base_year, growth, cap,
-                        base_teu, teu_km, value, unit, opex_share, discount)
+    frame = _cash_flows(cal, years, factor, cap, base_teu, teu_km, value, unit, opex_share, discount)
     npv = float(-capex + frame.loc[frame["period"] == "term", "present_value_usd"].sum())
     npv_opt = float(-capex + frame["present_value_usd"].sum()) if option_years else None
     shares = terms.shares if terms else {}
@@ -272,11 +272,34 @@ def _capex(given: float | None, terms: Concession | None, A: list[Assumption]) -
     return float(given or 0.0)
 
 
-def _cash_flows(cal: np.ndarray, years: int, base_year: int, growth: float, cap: float | None, base_teu: float,
-                teu_km: float, value: float, unit: str, opex_share: float, discount: float) -> pd.DataFrame:
-    """Traffic, revenue and present value per calendar year (growth capped at ``cap`` TEU/yr)."""
-    k = np.arange(1, len(cal) + 1)
+def _growth_path(inputs: FreightInputs, users: pd.DataFrame, base_teu: float, cal: np.ndarray, base_year: int,
+                 growth: float, A: list[Assumption]) -> np.ndarray:
+    """Traffic of each calendar year over the base year's: ``growth`` a year when it is given; else the
+    users' pairs grown block by block by ``growth.csv`` for the years it covers, then ``growth`` a year."""
     factor = (1 + growth) ** (cal - base_year)
+    table = load_growth(inputs.data, inputs.base) if growth == DEFAULT_GROWTH and base_teu > 0 else None
+    by_table = np.full(len(cal), np.nan)
+    if table is not None and inputs.demand is not None:
+        by_table = pairs_teu_by_year(inputs.demand, table, users, cal) / base_teu
+    covered = ~np.isnan(by_table)
+    if not covered.any():
+        A.append(Assumption("traffic growth", f"{growth:.1%}/yr after {base_year}",
+                            "given" if growth != DEFAULT_GROWTH else
+                            "≈ +30% China–EU trade 2021–2030 in the World Bank's trade model [CIVIL-WB]: 1.3^(1/9) − 1"))
+        return factor
+    last = int(np.flatnonzero(covered).max())
+    factor[: last + 1] = by_table[: last + 1]
+    factor[last + 1:] = by_table[last] * (1 + growth) ** (cal[last + 1:] - cal[last])
+    A.append(Assumption("traffic growth", f"growth.csv by block to {cal[last]}, then {growth:.1%}/yr",
+                        f"each pair's demand blocks at their sourced rates [DEM-GROWTH] ({cal[0]}: ×{factor[0]:.3f} "
+                        f"on {base_year}); after {cal[last]} ≈ +30% China–EU trade 2021–2030 [CIVIL-WB]"))
+    return factor
+
+
+def _cash_flows(cal: np.ndarray, years: int, factor: np.ndarray, cap: float | None, base_teu: float,
+                teu_km: float, value: float, unit: str, opex_share: float, discount: float) -> pd.DataFrame:
+    """Traffic, revenue and present value per calendar year (``factor`` × the base year, capped at ``cap`` TEU/yr)."""
+    k = np.arange(1, len(cal) + 1)
     teu = base_teu * factor
     if cap:
         teu = np.minimum(teu, cap)

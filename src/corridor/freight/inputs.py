@@ -19,14 +19,16 @@ from ..routing import Router
 from ..scenarios import Scenario, apply_demand, apply_scenario, load_scenario
 from ..settings import Settings
 from .demand import Demand, demand_settings, has_demand, load_demand
+from .demand_years import demand_for_year, load_growth
 
 
 @dataclass(frozen=True)
 class FreightInputs:
     """A dataset's network and demand as a scenario makes them, and how routes are valued.
 
-    ``base`` is the dataset's network, ``network`` the scenario's; ``demand`` is grown by the
-    scenario's ``demand`` operations (None when the dataset has no demand); ``data`` is the dataset
+    ``base`` is the dataset's network, ``network`` the scenario's; ``demand`` is that of the year asked
+    for (``growth.csv``), then grown by the scenario's ``demand`` operations (None when the dataset has
+    no demand); ``data`` is the dataset
     folder the optional tables (``capacities.csv``, ``reliability.csv``) are read from (None: bundled).
     """
 
@@ -39,8 +41,12 @@ class FreightInputs:
 
     @cached_property
     def router(self) -> Router:
-        """A router on the scenario's network (compiled once per inputs)."""
-        return Router(self.network, self.settings)
+        """A router on the scenario's network (compiled once per inputs), pricing ETS allowances and
+        war-risk premia in the scenario's year unless the settings name one."""
+        settings = self.settings
+        if settings.year is None and self.scenario.year is not None:
+            settings = settings.replace(year=self.scenario.year)
+        return Router(self.network, settings)
 
     @property
     def od(self) -> pd.DataFrame:
@@ -62,7 +68,8 @@ class FreightInputs:
 
 def freight_inputs(scenario: Scenario | str | Path | None = None, *, data: Path | str | None = None,
                    network: Network | None = None, demand: Demand | None = None,
-                   settings: Settings | None = None, cargo: str | None = None) -> FreightInputs:
+                   settings: Settings | None = None, cargo: str | None = None,
+                   year: int | None = None) -> FreightInputs:
     """Load what a freight analysis needs and apply ``scenario`` to it.
 
     Parameters
@@ -79,6 +86,14 @@ def freight_inputs(scenario: Scenario | str | Path | None = None, *, data: Path 
         for ``cargo``.
     cargo : str, optional
         Cargo class when ``settings`` is not given (default: the demand's, ``high_value``).
+    year : int, optional
+        The demand's year (default the scenario's, else the demand's base year, 2024): the base-year
+        matrix grown by ``growth.csv`` of ``data`` (a dataset without one keeps its base-year demand).
+
+    Raises
+    ------
+    InvalidOptionError
+        ``year`` outside the years ``growth.csv`` covers (the message names them).
 
     Examples
     --------
@@ -90,6 +105,11 @@ def freight_inputs(scenario: Scenario | str | Path | None = None, *, data: Path 
     base = network if network is not None else load_network(data)
     if demand is None and network is None and has_demand(data):
         demand = load_demand(data, base)
+    target = year if year is not None else sc.year
+    if demand is not None and target is not None and target != demand.base_year:
+        growth = load_growth(data, base)
+        if growth is not None:
+            demand = demand_for_year(demand, target, growth)
     if demand is not None and sc.demand_factors():
         demand = demand.scaled(apply_demand(demand.od, sc, demand.zones["zone"]))
     return FreightInputs(scenario=sc, base=base, network=apply_scenario(base, sc), demand=demand,

