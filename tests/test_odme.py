@@ -168,3 +168,34 @@ def test_intrazonal_trips_are_kept() -> None:
     net, demand = two_routes()
     res = estimate_matrix(net, demand + np.diag([2.0, 0.0]), {3: 6.0}, progress=True)  # the bar renders too
     assert res.matrix[0, 0] == 2.0 and res.matrix[1, 0] == pytest.approx(6.0, rel=0.01)
+
+
+def test_a_two_link_screenline_counts_the_sum_of_its_links() -> None:
+    """Links 0 and 1 leave zone 0 on its two routes to zone 1: their sum is the whole 0 → 1 demand."""
+    import scipy.sparse as sp
+
+    net, demand = two_routes()
+    res = estimate_matrix(net, demand, {(0, 1): 8.0, 3: 5.0})
+    row = res.counts.iloc[0]
+    assert row.link == (0, 1) and row.status == "fitted"
+    assert row.model == pytest.approx(res.flows[0] + res.flows[1]) == pytest.approx(8.0, rel=0.01)
+    assert res.matrix[0, 1] == pytest.approx(8.0, rel=0.01) and res.matrix[1, 0] == pytest.approx(5.0, rel=0.01)
+    assert row.prior_model == pytest.approx(5.0, rel=1e-6)
+    incidence = sp.csr_matrix(np.array([[1.0, 1, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0]]))
+    same = estimate_matrix(net, demand, (incidence, [8.0, 5.0]))
+    np.testing.assert_allclose(same.matrix, res.matrix, rtol=1e-9)
+    assert list(same.counts.link) == [(0, 1), 3]
+
+
+def test_bad_screenlines_are_named() -> None:
+    net, demand = two_routes()
+    with pytest.raises(CountError, match="unknown link 9"):
+        estimate_matrix(net, demand, {(0, 9): 3.0})
+    with pytest.raises(CountError, match=r"screenline \(0, 0\): give each of its links once"):
+        estimate_matrix(net, demand, {(0, 0): 3.0})
+    with pytest.raises(CountError, match=r"links \(1, 0\) are counted twice"):
+        estimate_matrix(net, demand, {(0, 1): 3.0, (1, 0): 4.0})
+    with pytest.raises(CountError, match=r"count on links \(0, 1\) is -1.0"):
+        estimate_matrix(net, demand, {(0, 1): -1.0})
+    with pytest.raises(CountError, match=r"screenline of links \(4, 5\): link 4 .*; link 5 .*reachable from no origin"):
+        estimate_matrix(net, demand, {(4, 5): 2.0, (0, 1): 5.0})  # the carriable screenline is not named

@@ -6,11 +6,13 @@ adjustment implement).
 
 The prior matrix ``ĝ`` is adjusted to minimise
 
-    Z(g) = ½ Σ_{a counted} (v_a(g) − v̂_a)²  +  ½ ρ Σ_od (g_od − ĝ_od)²
+    Z(g) = ½ Σ_c ((A v(g))_c − v̂_c)²  +  ½ ρ Σ_od (g_od − ĝ_od)²
 
-where ``v(g)`` are the user-equilibrium link flows of ``g`` and ``ρ`` (``regularization``) pulls the
-matrix toward the prior. With the OD–link use proportions ``p_od^a`` of the current equilibrium held
-fixed, ``∂Z/∂g_od = Σ_a p_od^a (v_a − v̂_a) + ρ (g_od − ĝ_od)``. The proportions come from Algorithm B's
+where ``v(g)`` are the user-equilibrium link flows of ``g``, ``A`` the ``counts × links`` incidence (a
+count on one link is a row with a single 1; a screenline, e.g. every border edge between two countries,
+sums its links) and ``ρ`` (``regularization``) pulls the matrix toward the prior. With the OD–link use
+proportions ``p_od^a`` of the current equilibrium held fixed, ``∂Z/∂g_od = Σ_a p_od^a (Aᵀ r)_a +
+ρ (g_od − ĝ_od)`` with residuals ``r = A v − v̂``. The proportions come from Algorithm B's
 bushes (:mod:`corridor.assignment._kernels_odme`): one pass per bush, no path enumeration. A step is
 multiplicative, ``g ← g (1 − λ ∇)``, so cells that are zero stay zero and large cells move most; ``λ`` is
 the optimum of the problem linearised along that direction (the link flows move by ``v' = Σ p · (−g∇)``),
@@ -33,15 +35,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from corridor.assignment.bush import BushState, algorithm_b
 from corridor.assignment.graph import LinkNetwork
-from corridor.assignment.odme_inputs import Cells, check_carriable, read_counts
+from corridor.assignment.odme_inputs import Cells, check_carriable, read_count_set
 from corridor.assignment.paths import ODMatrix
 from corridor.assignment.result import AssignmentResult, Progress
+from corridor.assignment.vdf import VDF
 from corridor.errors import AssignmentError, CountError
 
 __all__ = ["ODME_ALGORITHMS", "CrossValidation", "ODMEResult", "estimate_matrix", "leave_one_out"]
 
 FloatArray = NDArray[np.float64]
-Counts = Mapping[int, float] | tuple[ArrayLike, ArrayLike] | pd.Series
+Counts = Mapping[int | tuple[int, ...], float] | tuple[ArrayLike | sp.spmatrix, ArrayLike] | pd.Series
 Matrix = NDArray[np.float64] | sp.spmatrix | sp.sparray | ODMatrix
 
 ODME_ALGORITHMS = ("spiess", "l-bfgs-b")
@@ -69,7 +72,8 @@ class ODMEResult:
     flows
         Equilibrium link flows of ``matrix``.
     counts
-        One row per count: ``link``, ``observed``, ``model``, ``prior_model`` (the prior's equilibrium),
+        One row per count: ``link`` (its link index; a screenline's tuple of links), ``observed``, ``model``,
+        ``prior_model`` (the prior's equilibrium),
         ``difference`` (model − observed), ``difference_pct``, ``status`` (``fitted``, or why not:
         ``unused``, ``bounded``, ``capacity``, ``conflict``) and ``reason`` in words.
     rmse_pct, prior_rmse_pct
@@ -121,9 +125,11 @@ class CrossValidation:
 class _Problem:
     """The objective at the current matrix: its equilibrium, residuals and gradient."""
 
-    def __init__(self, net: LinkNetwork, cells: Cells, links: NDArray[np.int64], observed: FloatArray, rho: float,
-                 gap: float, warm: AssignmentResult | None) -> None:
-        self.net, self.cells, self.links, self.observed, self.rho, self.gap = net, cells, links, observed, rho, gap
+    def __init__(self, net: LinkNetwork, cells: Cells, links: NDArray[np.int64] | sp.csr_matrix, observed: FloatArray,
+                 rho: float, gap: float, warm: AssignmentResult | None) -> None:
+        self.net, self.cells, self.observed, self.rho, self.gap = net, cells, observed, rho, gap
+        counted = links if sp.issparse(links) else read_count_set((links, observed), net.num_links).incidence
+        self.A = sp.csr_matrix(counted)
         self.res = warm
         self.solves = 0
         self.solve(cells.prior.copy())
@@ -139,7 +145,7 @@ class _Problem:
         self.res = algorithm_b(self.net, self.demand, gap=self.gap, progress=False,
                                warm=self.res.state if self.res else None)
         self.solves += 1
-        self.r = self.res.flows[self.links] - self.observed
+        self.r = self.A @ self.res.flows - self.observed
         dev = g - self.cells.prior
         self.z = 0.5 * float(self.r @ self.r) + 0.5 * self.rho * float(dev @ dev)
 
@@ -147,8 +153,7 @@ class _Problem:
         """``∂Z/∂g`` per cell at the current equilibrium."""
         from corridor.assignment import _kernels_odme as KO
 
-        w = np.zeros(self.net.num_links)
-        w[self.links] = self.r
+        w = self.A.T @ self.r
         order, row_ptr, dest, _ = self.demand.layout()
         st = self.res.state
         out = np.empty(order.size)
@@ -187,7 +192,7 @@ class _Trace(Progress):
 
     def record(self, p: _Problem) -> bool:
         """Log the current point; True when the target fit is reached."""
-        fit = rmse_pct(p.res.flows[p.links], p.observed)
+        fit = rmse_pct(p.A @ p.res.flows, p.observed)
         self.history.append(fit)
         self.objective.append(p.z)
         self.times.append(time.perf_counter() - self.start)
@@ -205,7 +210,7 @@ def _spiess(p: _Problem, log: _Trace, max_iterations: int, tolerance: float) -> 
         grad = p.gradient()
         d = -p.g * grad
         d[((p.g <= lo) & (d < 0)) | ((p.g >= up) & (d > 0))] = 0.0
-        vp = p.load(d)[p.links]
+        vp = p.A @ p.load(d)
         den = float(vp @ vp) + p.rho * float(d @ d)
         if den <= 0.0:
             return True
@@ -256,25 +261,32 @@ def _lbfgsb(p: _Problem, log: _Trace, max_iterations: int, tolerance: float) -> 
     return bool(out.success)
 
 
-def _status(p: _Problem) -> tuple[list[str], list[str]]:
+def _status(p: _Problem, labels: list[object]) -> tuple[list[str], list[str]]:
     """Per count: fitted, or the reason it is not."""
-    model = p.res.flows[p.links]
-    up_free = p.load(p.g * (p.g < p.cells.upper))[p.links]
-    down_free = p.load(p.g * (p.g > p.cells.lower))[p.links]
-    cap = p.net.capacity[p.links]
+    model = p.A @ p.res.flows
+    up_free = p.A @ p.load(p.g * (p.g < p.cells.upper))
+    down_free = p.A @ p.load(p.g * (p.g > p.cells.lower))
+    net = p.net
+    jams = (net.b > 0) & (net.power > 0) & (net.free_flow_time > 0)
+    if net.vdf is not None:
+        jams |= net.vdf == VDF.CONICAL
+    # a count's capacity: the sum over its links when every one congests (an uncongested link has none)
+    cap = np.where((p.A @ (~jams).astype(float)) > 0, 0.0, p.A @ net.capacity)
     status, reason = [], []
-    for i, link in enumerate(p.links):
+    for i, label in enumerate(labels):
         obs, v = p.observed[i], model[i]
+        what = f"screenline {label}" if isinstance(label, tuple) else f"link {label}"
         if abs(v - obs) <= FIT_TOLERANCE * max(obs, 1e-9):
             s, why = "fitted", f"within {FIT_TOLERANCE:.0%}"
         elif v <= 1e-9 and obs > 0:
-            s, why = "unused", (f"no equilibrium route of any OD pair uses link {link}: every OD pair has a cheaper "
+            s, why = "unused", (f"no equilibrium route of any OD pair uses {what}: every OD pair has a cheaper "
                                 "route, so scaling the matrix cannot load it")
         elif (v < obs and up_free[i] <= 1e-9) or (v > obs and down_free[i] <= 1e-9):
             side = "upper" if v < obs else "lower"
-            s, why = "bounded", f"every OD pair using link {link} is at its {side} bound"
+            s, why = "bounded", f"every OD pair using {what} is at its {side} bound"
         elif v < obs and obs > cap[i] > 0:
-            s, why = "capacity", (f"count {obs:.4g} is above the link's capacity {cap[i]:.4g}: congestion routes more "
+            whose = "the screenline's" if isinstance(label, tuple) else "the link's"
+            s, why = "capacity", (f"count {obs:.4g} is above {whose} capacity {cap[i]:.4g}: congestion routes more "
                                   f"demand round it (v/c {v / cap[i]:.2f} at the fit, {obs - v:.4g} short)")
         else:
             s, why = "conflict", (f"off by {v - obs:+.4g}: counts on other links crossed by the same OD pairs "
@@ -324,8 +336,9 @@ def estimate_matrix(
     prior
         ``zones × zones`` prior matrix (dense, scipy sparse or :class:`ODMatrix`); its zero cells stay zero.
     counts
-        Observed link volumes by 0-based link index: ``{link: volume}``, a pandas Series, or
-        ``(links, volumes)`` arrays.
+        Observed volumes by 0-based link index: ``{link: volume}``, a pandas Series, or ``(links, volumes)``
+        arrays; a key that is a tuple of links (``{(3, 7): 1200.0}``) or ``(incidence, volumes)`` with a
+        scipy sparse ``counts × links`` incidence counts screenlines: the sum of their links' flows.
     lower, upper
         Optional ``zones × zones`` bounds per cell (e.g. the uncertainty range of an estimated cell);
         ``lower ≤ prior ≤ upper`` on the prior's nonzero cells. Default 0 and +∞.
@@ -364,18 +377,18 @@ def estimate_matrix(
     algo = _check_options(algorithm, regularization, gap, max_iterations, tolerance)
     if warm_start is not None and not isinstance(warm_start.state, BushState):
         raise AssignmentError("warm_start needs the result of a 'bush' assignment on the same network")
-    links, observed = read_counts(counts, network.num_links)
+    cs = read_count_set(counts, network.num_links)
     cells = Cells.build(prior, network.num_zones, lower, upper)
-    check_carriable(network, cells, links)
+    check_carriable(network, cells, cs)
     with _Trace(progress, max_iterations, target_rmse_pct, callback) as log:
-        p = _Problem(network, cells, links, observed, regularization, gap, warm_start)
-        prior_model = p.res.flows[links].copy()
+        p = _Problem(network, cells, cs.incidence, cs.observed, regularization, gap, warm_start)
+        prior_model = p.A @ p.res.flows
         done = log.record(p)
         if not done:
             done = (_spiess if algo == "spiess" else _lbfgsb)(p, log, max_iterations, tolerance)
-    status, reason = _status(p)
-    model = p.res.flows[links]
-    table = pd.DataFrame({"link": links, "observed": observed, "model": model, "prior_model": prior_model,
+    status, reason = _status(p, cs.label)
+    model, observed = p.A @ p.res.flows, cs.observed
+    table = pd.DataFrame({"link": cs.label, "observed": observed, "model": model, "prior_model": prior_model,
                           "difference": model - observed,
                           "difference_pct": 100 * np.divide(model - observed, observed, out=np.full(model.size, np.nan),
                                                             where=observed > 0),
@@ -394,22 +407,23 @@ def leave_one_out(network: LinkNetwork, prior: Matrix, counts: Counts, *, progre
     """
     from rich.progress import track
 
-    links, observed = read_counts(counts, network.num_links)
-    if links.size < 2:
-        raise CountError(f"leave-one-out needs at least two counts, got {links.size}")
+    cs = read_count_set(counts, network.num_links)
+    a, observed, n = cs.incidence, cs.observed, len(cs)
+    if n < 2:
+        raise CountError(f"leave-one-out needs at least two counts, got {n}")
     gap = float(options.get("gap", 1e-8))  # type: ignore[arg-type]
     cells = Cells.build(prior, network.num_zones, None, None)
-    check_carriable(network, cells, links)
+    check_carriable(network, cells, cs)
     base = algorithm_b(network, cells.matrix(cells.prior), gap=gap, progress=False)
     shown = sys.stderr.isatty() if progress is None else progress
-    predicted = np.empty(links.size)
-    for i in track(range(links.size), description="leave-one-out", disable=not shown):
-        keep = np.arange(links.size) != i
-        fit = estimate_matrix(network, prior, (links[keep], observed[keep]), warm_start=base, progress=False,
+    predicted = np.empty(n)
+    for i in track(range(n), description="leave-one-out", disable=not shown):
+        keep = np.arange(n) != i
+        fit = estimate_matrix(network, prior, (a[keep], observed[keep]), warm_start=base, progress=False,
                               **options)  # type: ignore[arg-type]
-        predicted[i] = fit.flows[links[i]]
-    table = pd.DataFrame({"link": links, "observed": observed, "predicted": predicted,
-                          "prior_model": base.flows[links], "difference": predicted - observed,
+        predicted[i] = (a[i] @ fit.flows)[0]
+    table = pd.DataFrame({"link": cs.label, "observed": observed, "predicted": predicted,
+                          "prior_model": a @ base.flows, "difference": predicted - observed,
                           "difference_pct": 100 * np.divide(predicted - observed, observed,
-                                                            out=np.full(links.size, np.nan), where=observed > 0)})
-    return CrossValidation(table, rmse_pct(predicted, observed), rmse_pct(base.flows[links], observed))
+                                                            out=np.full(n, np.nan), where=observed > 0)})
+    return CrossValidation(table, rmse_pct(predicted, observed), rmse_pct(a @ base.flows, observed))

@@ -1,5 +1,5 @@
-"""The inputs of matrix estimation, checked: link counts, the prior's cells with their bounds, and
-whether some OD pair of the prior can carry each count at all."""
+"""The inputs of matrix estimation, checked: counts (on one link, or screenlines: sums over a set of links),
+the prior's cells with their bounds, and whether some OD pair of the prior can carry each count at all."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from corridor.assignment.graph import LinkNetwork
 from corridor.assignment.paths import ODMatrix
 from corridor.errors import CountError, DemandError
 
-__all__ = ["Cells", "check_carriable", "read_counts"]
+__all__ = ["Cells", "CountSet", "check_carriable", "read_count_set", "read_counts"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -62,6 +62,91 @@ def read_counts(counts: object, num_links: int) -> tuple[IntArray, FloatArray]:
     if (seen > 1).any():
         raise CountError(f"link {int(uniq[seen > 1][0])} is counted {int(seen[seen > 1][0])} times: give one volume")
     return links, vals
+
+
+@dataclass(frozen=True)
+class CountSet:
+    """Counts as rows of a ``counts × links`` incidence: the model count is ``incidence @ flows``.
+
+    ``label`` names each count: its link index, or the tuple of link indices of a screenline.
+    """
+
+    incidence: sp.csr_matrix
+    observed: FloatArray
+    label: list[object]
+
+    def __len__(self) -> int:
+        return self.observed.size
+
+    def links(self, i: int) -> IntArray:
+        """The links of count ``i``."""
+        a = self.incidence
+        return a.indices[a.indptr[i]:a.indptr[i + 1]].astype(np.int64)
+
+    def subset(self, keep: NDArray[np.bool_]) -> CountSet:
+        """The counts where ``keep`` is True."""
+        return CountSet(self.incidence[np.flatnonzero(keep)], self.observed[keep],
+                        [lab for lab, k in zip(self.label, keep) if k])
+
+
+def _is_group(key: object) -> bool:
+    return isinstance(key, (tuple, list, frozenset, set, np.ndarray))
+
+
+def read_count_set(counts: object, num_links: int) -> CountSet:
+    """:class:`CountSet` from the forms :func:`read_counts` takes, from a mapping whose keys may also be
+    tuples of links (``{(3, 7): 1200.0}``: a screenline, the sum of links 3 and 7), or from
+    ``(incidence, volumes)`` with a scipy sparse ``counts × links`` incidence.
+
+    Raises
+    ------
+    CountError
+        As :func:`read_counts`, and for a screenline with no link or a link twice, an incidence of the
+        wrong shape or with negative weights, or the same link set counted twice.
+    """
+    if isinstance(counts, tuple) and len(counts) == 2 and sp.issparse(counts[0]):
+        a = sp.csr_matrix(counts[0], dtype=np.float64)
+        a.eliminate_zeros()
+        if a.shape[1] != num_links:
+            raise CountError(f"the count incidence has {a.shape[1]} columns; it needs one per link ({num_links})")
+        if (a.data < 0).any() or (np.diff(a.indptr) == 0).any():
+            raise CountError("every row of the count incidence needs links with weights > 0")
+        groups = [tuple(int(k) for k in a.indices[a.indptr[i]:a.indptr[i + 1]]) for i in range(a.shape[0])]
+        vals = _volumes(counts[1], groups)
+    elif (isinstance(counts, Mapping) or hasattr(counts, "items")) and any(map(_is_group, dict(counts).keys())):
+        items = list(dict(counts).items())  # type: ignore[call-overload]
+        groups = []
+        for k, _ in items:
+            g = tuple(k) if _is_group(k) else (k,)
+            if len(g) == 0 or len(set(g)) != len(g):
+                raise CountError(f"screenline {g}: give each of its links once, and at least one")
+            groups.append(tuple(int(x) for x in read_counts({x: 0.0 for x in g}, num_links)[0]))
+        vals = _volumes([v for _, v in items], groups)
+        rows = [i for i, g in enumerate(groups) for _ in g]
+        a = sp.csr_matrix((np.ones(len(rows)), (rows, [x for g in groups for x in g])), shape=(len(groups), num_links))
+    else:
+        links, vals = read_counts(counts, num_links)
+        return CountSet(sp.csr_matrix((np.ones(links.size), (np.arange(links.size), links)),
+                                      shape=(links.size, num_links)), vals, [int(k) for k in links])
+    seen: dict[frozenset[int], int] = {}
+    for i, g in enumerate(groups):
+        if frozenset(g) in seen:
+            raise CountError(f"links {g} are counted twice (counts {seen[frozenset(g)]} and {i}): give one volume")
+        seen[frozenset(g)] = i
+    return CountSet(a, vals, [g[0] if len(g) == 1 else g for g in groups])
+
+
+def _volumes(values: object, groups: list[tuple[int, ...]]) -> FloatArray:
+    try:
+        vals = np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise CountError("count volumes must be numbers") from None
+    if vals.size != len(groups) or not groups:
+        raise CountError(f"{len(groups)} counts but {vals.size} volumes" if groups else "no counts given")
+    bad = np.flatnonzero(~np.isfinite(vals) | (vals < 0))
+    if bad.size:
+        raise CountError(f"count on links {groups[bad[0]]} is {vals[bad[0]]}: counts must be finite and >= 0")
+    return vals
 
 
 @dataclass(frozen=True)
@@ -133,8 +218,9 @@ def _reach(graph: sp.csr_matrix, sources: IntArray) -> NDArray[np.bool_]:
     return out
 
 
-def check_carriable(net: LinkNetwork, cells: Cells, links: IntArray) -> None:
-    """Raise :class:`CountError` naming every counted link that no route of a prior OD pair can use.
+def check_carriable(net: LinkNetwork, cells: Cells, counts: IntArray | CountSet) -> None:
+    """Raise :class:`CountError` naming every count (a link, or a screenline none of whose links qualifies)
+    that no route of a prior OD pair can use.
 
     A link can carry prior demand when, for some cell with trips, its tail is reachable from the origin
     and the destination from its head (zones below ``first_thru_node`` are never passed through).
@@ -155,19 +241,24 @@ def check_carriable(net: LinkNetwork, cells: Cells, links: IntArray) -> None:
                                                         np.searchsorted(dests, cells.od_zone[live]))),
                           shape=(origins.size, dests.size))
     to_dest = (pairs @ sp.csr_matrix(back.astype(np.float64))).toarray() > 0  # origin × node: reaches its dests
-    tail, head = net.from_node[links], end[net.to_node[links]]
-    usable = (fwd[:, tail] & to_dest[:, head]).any(axis=0)
-    if usable.all():
-        return
+    sets = counts if isinstance(counts, CountSet) else [np.array([k]) for k in np.asarray(counts)]
+    groups = [sets.links(i) for i in range(len(sets))] if isinstance(sets, CountSet) else sets
     problems = []
-    for k in np.flatnonzero(~usable):
-        a = int(links[k])
-        if not fwd[:, tail[k]].any():
-            why = "its tail is reachable from no origin with demand"
-        elif not back[:, head[k]].any():
-            why = "no destination with demand is reachable from its head"
-        else:
-            why = "the origins that reach it send no trips to the destinations after it"
-        problems.append(f"link {a} ({net.from_node[a]}→{net.to_node[a]}, 0-based nodes): {why}")
-    raise CountError("counts that no route of the prior's OD pairs can carry (add demand that can use them, "
-                     "or drop the counts): " + "; ".join(problems))
+    for g in groups:
+        tail, head = net.from_node[g], end[net.to_node[g]]
+        if (fwd[:, tail] & to_dest[:, head]).any():
+            continue
+        why = []
+        for a, t, h in zip(g, tail, head):
+            if not fwd[:, t].any():
+                reason = "its tail is reachable from no origin with demand"
+            elif not back[:, h].any():
+                reason = "no destination with demand is reachable from its head"
+            else:
+                reason = "the origins that reach it send no trips to the destinations after it"
+            why.append(f"link {int(a)} ({net.from_node[a]}→{net.to_node[a]}, 0-based nodes): {reason}")
+        problems.append("; ".join(why) if g.size == 1 else f"screenline of links {tuple(int(a) for a in g)}: "
+                        + "; ".join(why))
+    if problems:
+        raise CountError("counts that no route of the prior's OD pairs can carry (add demand that can use them, "
+                         "or drop the counts): " + "; ".join(problems))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import assign, data, demo, energy, export, routes, runs, scenarios, serve
+from . import assign, calibrate, data, demo, energy, export, routes, runs, scenarios, serve
 
 app = typer.Typer(help="Model Eurasian freight corridors: routes, alternatives and what changes.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -24,6 +24,7 @@ app.command()(scenarios.scenarios)
 app.command()(runs.sweep)
 app.add_typer(runs.runs_app, name="runs")
 app.command()(assign.assign)
+app.command()(calibrate.calibrate)
 app.add_typer(energy.energy_app, name="energy")
 app.command()(serve.serve)
 app.command()(export.export)

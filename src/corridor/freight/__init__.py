@@ -3,6 +3,7 @@
 Every analysis starts from :func:`freight_inputs` (network + scenario + demand → router + OD volumes).
 """
 
+from .calibration import Calibration, calibrate
 from .compare import Comparison, compare
 from .congestion import assign_corridors
 from .corridor_flows import CorridorFlows
@@ -16,6 +17,7 @@ from .reliability import TransitDistribution, plot_distributions, simulate
 from .vc_map import plot_vc_map
 
 __all__ = [
+    "Calibration", "calibrate",
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
     "Growth", "TransitDistribution", "assign_corridors", "block_totals", "compare", "concession_economics",
     "criticality", "demand_for_year", "freight_inputs", "load_demand", "load_growth", "plot_distributions",

@@ -27,15 +27,17 @@ from .corridor_problem import CorridorProblem
 @dataclass(frozen=True)
 class Corridor:
     """A corridor the assignment reports: its name and its volume (TEU per year, both directions) on
-    the per-edge table of :class:`CorridorFlows`."""
+    the per-edge table of :class:`CorridorFlows`; ``edges`` picks the rows whose volumes it sums (None
+    when the volume is no sum, e.g. a busiest link): the screenline a count on the corridor is fitted on."""
 
     name: str
     volume: Callable[[pd.DataFrame], float]
+    edges: Callable[[pd.DataFrame], pd.Series] | None = None
 
 
-def _summed(select: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], float]:
-    """The volume of the edges ``select`` picks, summed."""
-    return lambda e: float(e.loc[select(e), "volume_teu"].sum())
+def _summed(name: str, select: Callable[[pd.DataFrame], pd.Series]) -> Corridor:
+    """A corridor whose volume is that of the edges ``select`` picks, summed."""
+    return Corridor(name, lambda e: float(e.loc[select(e), "volume_teu"].sum()), select)
 
 
 def _busiest_link(group: str) -> Callable[[pd.DataFrame], float]:
@@ -84,11 +86,11 @@ def _cn_kz(e: pd.DataFrame) -> pd.Series:
 #: the corridors the assignment reports, by stable id (:data:`~corridor.network.schema.CORRIDOR_IDS`); a
 #: count of ``counts.csv`` on the same id is the observed volume set beside the model's
 CORRIDORS: dict[str, Corridor] = {
-    "caspian-crossings": Corridor("Middle Corridor: Caspian crossings via KZ/AZ ports", _summed(_caspian)),
-    "ru-by-eu-border": Corridor("Northern: Russia/Belarus ↔ EU border", _summed(_ru_by_eu)),
-    "into-iran": Corridor("Into Iran (land borders and Caspian)", _summed(_into_iran)),
-    "deep-sea-asia-europe": Corridor("Deep sea to/from Chinese ports", _summed(_deep_sea_cn)),
-    "china-kz-border": Corridor("China–Kazakhstan border (Alashankou, Khorgos)", _summed(_cn_kz)),
+    "caspian-crossings": _summed("Middle Corridor: Caspian crossings via KZ/AZ ports", _caspian),
+    "ru-by-eu-border": _summed("Northern: Russia/Belarus ↔ EU border", _ru_by_eu),
+    "into-iran": _summed("Into Iran (land borders and Caspian)", _into_iran),
+    "deep-sea-asia-europe": _summed("Deep sea to/from Chinese ports", _deep_sea_cn),
+    "china-kz-border": _summed("China–Kazakhstan border (Alashankou, Khorgos)", _cn_kz),
     "btk": Corridor("Baku–Tbilisi–Kars railway (busiest link)", _busiest_link("BTK")),
     "tripp": Corridor("TRIPP link through Meghri (busiest link)", _busiest_link("TRIPP")),
 }
@@ -134,33 +136,7 @@ class CorridorFlows:
         """The per-edge table and summary of ``problem`` solved by the engine (``theta``: SUE's dispersion;
         ``counts``: the observed counts, :func:`~corridor.network.counts_table.load_counts`;
         ``tonnes_per_teu``: the cargo class's load, for the corridors' tonnes)."""
-        flow = np.asarray(result.flows, dtype=float)
-        t = problem.engine_network().performance.time(flow)
-        g = problem.graph
-        real = np.flatnonzero(problem.edge >= 0)
-        idx = real[g.kind[problem.edge[real]] != _CONNECTOR]
-        e = problem.edge[idx]
-        volume = flow[idx]
-        capacity = problem.capacity[idx]
-        frame = pd.DataFrame({
-            "element": problem.element[idx],
-            "kind": [KINDS[k] for k in g.kind[e]],
-            "from": g.place_ids[g.from_place[e]],
-            "to": g.place_ids[g.to_place[e]],
-            "from_country": g.place_country[g.from_place[e]],
-            "to_country": g.place_country[g.to_place[e]],
-            "mode": [MODES[m] if m >= 0 else "transfer" for m in g.mode[e]],
-            "link": [g.network.links["id"].iat[k] if k >= 0 else "" for k in g.link[e]],
-            "group": [g.network.links["group"].iat[k] if k >= 0 else None for k in g.link[e]],
-            "volume_teu": volume,
-            "capacity_teu": capacity,
-            "vc": volume / capacity,
-            "free_h": problem.free_h[idx],
-            "delay_h": np.maximum(t[idx] - problem.free_h[idx], 0.0),
-            "edge": e,
-        })
-        frame["teu_delay_h"] = frame["volume_teu"] * frame["delay_h"]
-        frame.insert(1, "name", _names(g, frame))
+        frame = edge_table(problem, np.asarray(result.flows, dtype=float)).drop(columns="engine_link")
         frame = frame[(frame["volume_teu"] > 1e-6) | frame["capacity_teu"].notna()].reset_index(drop=True)
         sue = result.algorithm == "sue"
         return cls(frame, problem.year, result.algorithm, theta if sue else None, float(result.gap),
@@ -227,6 +203,39 @@ class CorridorFlows:
         return html_card(f"Corridor assignment {self.year} ({self.algorithm})",
                          {"demand TEU/yr": self.demand_teu, "relative gap": self.gap, "iterations": self.iterations,
                           "converged": self.converged}, {"corridors, TEU/yr": corridors, "bottlenecks by v/c": worst})
+
+
+def edge_table(problem: CorridorProblem, flow: np.ndarray) -> pd.DataFrame:
+    """One row per engine link of ``problem`` on a graph edge (zone and place connectors left out) with
+    its ``flow`` (TEU per year): the columns of :attr:`CorridorFlows.edges` and ``engine_link``."""
+    t = problem.engine_network().performance.time(flow)
+    g = problem.graph
+    real = np.flatnonzero(problem.edge >= 0)
+    idx = real[g.kind[problem.edge[real]] != _CONNECTOR]
+    e = problem.edge[idx]
+    volume = flow[idx]
+    capacity = problem.capacity[idx]
+    frame = pd.DataFrame({
+        "element": problem.element[idx],
+        "kind": [KINDS[k] for k in g.kind[e]],
+        "from": g.place_ids[g.from_place[e]],
+        "to": g.place_ids[g.to_place[e]],
+        "from_country": g.place_country[g.from_place[e]],
+        "to_country": g.place_country[g.to_place[e]],
+        "mode": [MODES[m] if m >= 0 else "transfer" for m in g.mode[e]],
+        "link": [g.network.links["id"].iat[k] if k >= 0 else "" for k in g.link[e]],
+        "group": [g.network.links["group"].iat[k] if k >= 0 else None for k in g.link[e]],
+        "volume_teu": volume,
+        "capacity_teu": capacity,
+        "vc": volume / capacity,
+        "free_h": problem.free_h[idx],
+        "delay_h": np.maximum(t[idx] - problem.free_h[idx], 0.0),
+        "edge": e,
+        "engine_link": idx,
+    })
+    frame["teu_delay_h"] = frame["volume_teu"] * frame["delay_h"]
+    frame.insert(1, "name", _names(g, frame))
+    return frame
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
