@@ -212,7 +212,7 @@ class Router:
         g = self.graph
         year = _dt.date.today().year if year is None else validate.year(year)
         ok = g.open_year <= year
-        avoid = set(self.country_codes(avoid_countries))
+        avoid = set(self.country_codes(avoid_countries)) | self.costs.forbidden
         if avoid:
             bad = np.isin(g.place_country, list(avoid))
             ok &= ~bad[g.from_place] & ~bad[g.to_place]
@@ -269,7 +269,7 @@ class Router:
         weights = self.costs.weights(optimize, year)
         ok = self.usable(year=year, avoid_countries=avoid_countries, avoid_modes=avoid_modes,
                          avoid_passages=avoid_passages)
-        avoided = set(self.country_codes(avoid_countries))
+        avoided = set(self.country_codes(avoid_countries)) | self.costs.forbidden
         for pid in filter(None, (o, d, v)):
             if g.place_country[g.place_index[pid]] in avoided:
                 raise NoRouteError(f"{pid} lies in {g.place_country[g.place_index[pid]]}, which is to be avoided")
@@ -332,7 +332,7 @@ class Router:
             leg = self._legs[year, e] = Leg(
                 g.place_ids[a], g.place_ids[b], self._place_name[a], self._place_name[b],
                 MODES[mode] if mode >= 0 else "transfer", KINDS[kind], float(g.distance_km[e]), float(g.hours[e]),
-                float(g.cost_usd[e]), float(g.co2_kg_per_t[e] * self.tonnes_per_feu),
+                float(self.costs.money(year)[e]), float(g.co2_kg_per_t[e] * self.tonnes_per_feu),
                 self._link_id[link] if link >= 0 else None,
                 CostBreakdown(*(float(self.costs.parts(year)[name][e]) for name in COST_COMPONENTS)))
         return leg

@@ -2,22 +2,25 @@
 
 :class:`EdgeCosts` turns a :class:`~corridor.graph.RoutingGraph` and :class:`~corridor.settings.Settings`
 into the arrays of docs/costs.md (``freight_usd`` … ``time_value_usd``), once per year asked for, so that a
-route query only adds them up. The EU ETS and war-risk premia are the parts that change with the year:
-``ets.csv`` and ``premia.csv`` (:mod:`corridor.network.levies`) priced on the ships' edges.
+route query only adds them up. The parts that change with the year: freight at the year's tariffs
+(``tariffs.csv``, :func:`corridor.network.costs.tariffs_in`), and the EU ETS and war-risk premia, ``ets.csv``
+and ``premia.csv`` (:mod:`corridor.network.levies`) priced on the ships' edges.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from functools import cached_property
 
 import numpy as np
 
 from . import validate
 from .errors import InvalidOptionError
 from .graph import KINDS, RoutingGraph
-from .network.costs import COST_COMPONENTS
+from .network.costs import COST_COMPONENTS, MONEY_COMPONENTS, network_link_tariffs
 from .network.geo import EU27
 from .network.levies import SHARE_INTO_OR_OUT_OF_EU, SHARE_WITHIN_EU, allowance_cost, premia_in_force
+from .network.policies import forbidden_countries, premia_of
 from .network.schema import MODES
 from .settings import OBJECTIVES, Settings
 
@@ -60,6 +63,7 @@ class EdgeCosts:
         self._shares = ets_shares(graph)
         self._parts: dict[int, dict[str, np.ndarray]] = {}
         self._generalized: dict[int, np.ndarray] = {}
+        self._money: dict[int, np.ndarray] = {}
 
     def year(self, year: int | None = None) -> int:
         """The year prices are taken in: ``year``, else the settings', else this calendar year."""
@@ -74,14 +78,35 @@ class EdgeCosts:
             parts = {name: np.zeros(g.n_edges) for name in COST_COMPONENTS}
             parts["handling_usd"] = np.where(np.isin(g.kind, _HANDLING), g.cost_usd, 0.0)
             parts["border_usd"] = np.where(g.kind == _BORDER, g.cost_usd, 0.0)
-            parts["freight_usd"] = g.cost_usd - parts["handling_usd"] - parts["border_usd"]  # runs; waits cost 0
+            parts["freight_usd"] = self.freight(y)
             surrendered, usd_per_t = allowance_cost(g.network.ets, y)
             parts["ets_usd"] = self._shares * surrendered * usd_per_t * self.co2_kg / 1000
             parts["insurance_usd"] = self.insurance(y)
+            parts["sanctions_usd"] = self.sanctions()
             parts["carbon_usd"] = self.settings.co2_price_usd_per_t * self.co2_kg / 1000
             parts["time_value_usd"] = self.value_of_time * g.hours
             self._parts[y] = parts
         return self._parts[y]
+
+    def freight(self, year: int) -> np.ndarray:
+        """Per edge, a run's length × its link's tariff in ``year``, US$ per FEU (other edges 0). At the
+        latest year of ``tariffs.csv`` (and every later one) it is the compiled graph's ``cost_usd`` of the runs.
+
+        Raises
+        ------
+        InvalidOptionError
+            For a year before the tariffs' first: which years exist.
+        """
+        g = self.graph
+        rate = network_link_tariffs(g.network, year)
+        return np.where(g.kind == _RUN, g.distance_km * rate[np.maximum(g.link, 0)], 0.0)
+
+    def money(self, year: int | None = None) -> np.ndarray:
+        """Per edge, the money paid in ``year``: freight + handling + border, US$ per FEU (``cost_usd_per_feu``)."""
+        y = self.year(year)
+        if y not in self._money:
+            self._money[y] = np.sum([self.parts(y)[name] for name in MONEY_COMPONENTS], axis=0)
+        return self._money[y]
 
     def insurance(self, year: int) -> np.ndarray:
         """Per edge, the war-risk premia of the passages a ship's run goes through, US$ per FEU per transit:
@@ -91,6 +116,25 @@ class EdgeCosts:
             per_feu = hull_pct / 100 * hull_usd + cargo_pct / 100 * self.cargo_value_usd
             out += np.where(self.graph.through({passage}), per_feu, 0.0)
         return out
+
+    def sanctions(self) -> np.ndarray:
+        """Per edge, the premia of the policies (``Network.policies``) for the cargo class, US$ per FEU: each
+        rule's US$ + percent of cargo value + hours × value of time per transit of its countries, half on
+        the way in and half on the way out (a route that starts or ends inside pays half)."""
+        g = self.graph
+        out = np.zeros(g.n_edges)
+        country = g.place_country
+        crossing = (g.kind == _BORDER) | ((g.kind == _RUN) & np.isin(g.mode, _SHIPS))
+        for inside, usd, cargo_pct, hours in premia_of(g.network.policies, self.settings.cargo_class):
+            per_feu = usd + cargo_pct / 100 * self.cargo_value_usd + hours * self.value_of_time
+            member = np.isin(country, list(inside))
+            out += np.where(crossing & (member[g.from_place] != member[g.to_place]), per_feu / 2, 0.0)
+        return out
+
+    @cached_property
+    def forbidden(self) -> frozenset[str]:
+        """The countries the policies forbid to the cargo class (routes avoid them)."""
+        return frozenset(forbidden_countries(self.graph.network.policies, self.settings.cargo_class))
 
     def generalized(self, year: int | None = None) -> np.ndarray:
         """The sum of :meth:`parts`: the generalized cost of each edge (what routes are chosen by)."""
@@ -111,7 +155,9 @@ class EdgeCosts:
         generalized = self.generalized(year)
         if optimize == "generalized":
             return generalized
-        primary = {"time": self.graph.hours, "cost": self.graph.cost_usd, "co2": self.co2_kg}.get(optimize)
+        if optimize == "cost":
+            return self.money(year) + 1e-7 * generalized
+        primary = {"time": self.graph.hours, "co2": self.co2_kg}.get(optimize)
         if primary is None:
             raise InvalidOptionError(f"unknown objective {optimize!r}; choose one of {', '.join(OBJECTIVES)}")
         # a whisper of generalized cost breaks ties between equal-time or zero-CO2 alternatives

@@ -17,8 +17,12 @@ from ..settings import Settings
 from .common import DataOption, JsonOption, console, emit, fail, guarded
 
 
-def _router(data: Path | None, cargo: str = "general") -> Router:
+def _router(data: Path | None, cargo: str = "general", scenario: Any = None) -> Router:
     network: Network = guarded(lambda: load_network(data))
+    if scenario is not None:
+        from ..scenarios import apply_scenario
+
+        network = guarded(lambda: apply_scenario(network, scenario))
     return guarded(lambda: Router(network, Settings(cargo_class=cargo)))
 
 
@@ -44,14 +48,15 @@ def routes_table(routes: list[Route], title: str = "") -> Table:
 
 #: the row label of each cost component in ``corridor route --costs``
 COST_LABELS = {"freight_usd": "Freight", "handling_usd": "Handling", "border_usd": "Border", "ets_usd": "EU ETS",
-               "insurance_usd": "Insurance", "carbon_usd": "Carbon (shadow price)",
+               "insurance_usd": "Insurance", "sanctions_usd": "Sanctions policy", "carbon_usd": "Carbon (shadow price)",
                "time_value_usd": "Value of time"}
 
 
 def costs_table(routes: list[Route]) -> Table:
     """The generalized cost by component, one column per route (docs/costs.md)."""
     table = Table(title="Generalized cost, US$/FEU", title_justify="left",
-                  caption="EU ETS and war-risk insurance priced in the query's year (ets.csv, premia.csv).",
+                  caption="Freight, EU ETS and war-risk insurance priced in the query's year "
+                          "(tariffs.csv, ets.csv, premia.csv).",
                   caption_justify="left")
     table.add_column("", style="bold")
     for r in routes:
@@ -117,6 +122,8 @@ def route(
     via: str | None = typer.Option(None, help="A place the route must pass."),
     year: int | None = typer.Option(None, help="Use the links open in this year, priced with its EU ETS and war-risk premia (default: this year)."),
     cargo: str = typer.Option("general", help="Cargo class: general, high_value, bulk."),
+    scenario: str | None = typer.Option(None, "--scenario", help="Route on a scenario's network (a bundled name "
+                                                                 "or a YAML file), in its year unless --year."),
     legs: bool = typer.Option(False, "--legs", help="Also print every leg of each route."),
     costs: bool = typer.Option(False, "--costs", help="Also print the generalized cost by component "
                                                       "(freight, handling, border, ETS, insurance, carbon, time)."),
@@ -138,7 +145,13 @@ def route(
     _check_reliability_options(samples, month, deadline_days, optimize)
     if seed < 0:
         fail(f"--seed must be a non-negative whole number, not {seed}")
-    router = _router(data, cargo)
+    chosen = None
+    if scenario is not None:
+        from ..scenarios import load_scenario
+
+        chosen = guarded(lambda: load_scenario(scenario))
+        year = year if year is not None else chosen.year
+    router = _router(data, cargo, chosen)
     wanted = max(alternatives, 5) if by_spread else alternatives
     routes: list[Route] = guarded(lambda: router.route(
         origin, destination, optimize="generalized" if by_spread else optimize, alternatives=wanted,

@@ -211,6 +211,7 @@ def scenarios(
         bundled_scenarios,
         changed_assets,
         changed_links,
+        changed_tariffs,
         load_scenario,
     )
 
@@ -228,11 +229,14 @@ def scenarios(
         return
     s = guarded(lambda: load_scenario(name))
     network = guarded(lambda: load_network(data))
-    changed = guarded(lambda: changed_links(network, apply_scenario(network, s)))
+    edited = guarded(lambda: apply_scenario(network, s))
+    changed, tariffs = changed_links(network, edited), changed_tariffs(network, edited)
+    policies = edited.policies.drop(columns=["note"]).to_dict("records")
     energy, _ = read_energy(data)
     assets = guarded(lambda: changed_assets(energy, apply_energy_scenario(energy, s)))
     if as_json:
-        emit({**s.to_dict(), "changed_links": changed, "changed_energy_assets": assets})
+        emit({**s.to_dict(), "changed_links": changed, "changed_energy_assets": assets, "changed_tariffs": tariffs,
+              "policies": policies})
         return
     console.print(f"[bold]{s.name}[/] — {s.title}  [dim](key {s.key})[/]")
     if s.description:
@@ -242,6 +246,13 @@ def scenarios(
                       + (f"  [dim]\\[{op.source}][/]" if op.source else ""))
     console.print(f"{len(changed)} link(s) changed, {len(assets)} energy asset(s)" + (f"; year {s.year}" if s.year else "")
                   + (f"; month {s.month}" if s.month else ""))
+    for what, frame in (("link", changed), ("asset", assets), ("tariff", tariffs)):
+        for key, change in zip(frame[what], frame["change"]):
+            console.print(f"    {what} {key}: {change}")
+    for rule in policies:
+        figures = ", ".join(f"{k} {rule[k]:g}" for k in ("usd_per_feu", "cargo_pct", "hours") if rule[k])
+        console.print(f"    policy: {rule['countries'].replace('|', ', ')} {rule['action']}"
+                      + (f" ({figures})" if figures else "") + f" for {rule['cargo'].replace('|', ', ')} cargo")
 
 
 def _pairs_from_args(args: list[str]) -> list[tuple[str, str]]:
@@ -260,7 +271,8 @@ def _pairs_from_args(args: list[str]) -> list[tuple[str, str]]:
 
 #: how ``corridor compare`` names what changed a choice (:func:`corridor.freight.compare.changed_by`)
 _CHANGED_BY = {"freight_usd": "by freight", "handling_usd": "by handling", "border_usd": "by border fees",
-               "ets_usd": "by EU ETS", "insurance_usd": "by war-risk premia", "carbon_usd": "by the CO2 price",
+               "ets_usd": "by EU ETS", "insurance_usd": "by war-risk premia", "sanctions_usd": "by a policy premium",
+               "carbon_usd": "by the CO2 price",
                "time_value_usd": "by time", "closed": "route closed", "network": "new network"}
 
 

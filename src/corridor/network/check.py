@@ -20,8 +20,9 @@ from .levies import read_levies
 from .load import default_data_dir, read_tables, sea_passages
 from .reliability_table import read_reliability
 from .rows import Problem
-from .uncertainty import read_uncertainty
 from .schema import split_list
+from .uncertainty import read_uncertainty
+from .water import read_water_levels
 
 #: how far (degrees) a coastal place may lie off its country's simplified outline
 COAST_TOLERANCE_DEG = 0.08
@@ -75,6 +76,8 @@ def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     # the EU ETS prices and war-risk premia (ets.csv, premia.csv)
     problems.extend(read_levies(folder, passages=sea_passages(tables["links.csv"]), sources=sources["id"])[2])
+    # and the Caspian's water levels (water_levels.csv), which the `water_level` operation reads
+    problems.extend(read_water_levels(folder, sources=set(sources["id"]))[1])
     if (folder / ZONES_FILE).is_file() or (folder / DEMAND_FILE).is_file():
         _, od, demand_problems = read_demand(folder, places=places["id"], sources=sources["id"])
         problems.extend(demand_problems)

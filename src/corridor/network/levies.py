@@ -50,9 +50,9 @@ def empty_premia() -> pd.DataFrame:
     return pd.DataFrame(columns=[*PREMIA_COLUMNS, "line"])
 
 
-def out_of_bounds(name: str, value: object) -> str | None:
-    """Why ``value`` is not a plausible ``name`` (None when it is)."""
-    lo, hi = BOUNDS[name]
+def out_of_bounds(name: str, value: object, bounds: dict[str, tuple[float, float]] | None = None) -> str | None:
+    """Why ``value`` is not a plausible ``name`` (None when it is), by :data:`BOUNDS` or the ``bounds`` given."""
+    lo, hi = (BOUNDS if bounds is None else bounds)[name]
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .levies import ETS_FILE, PREMIA_FILE, empty_ets, empty_premia, read_levies
+from .policies import empty_policies
 from .rows import Problem, columns_of, parse_rows, read_rows
 from .schema import FIGURE_SOURCES, FILES, OPTIONAL_COLUMNS, split_list
 
@@ -35,6 +36,7 @@ class Network:
     sources: pd.DataFrame
     ets: pd.DataFrame = field(default_factory=empty_ets)        # EU ETS by year (ets.csv, optional)
     premia: pd.DataFrame = field(default_factory=empty_premia)  # war-risk premia (premia.csv, optional)
+    policies: pd.DataFrame = field(default_factory=empty_policies)  # sanctions policies (scenarios' `policy`)
     version: str = ""
     lines: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -142,6 +144,13 @@ def _table_problems(records: dict[str, list[dict]], lines: dict[str, list[int]],
 
     modes = set(tables["modes.csv"]["mode"])
     default_tariffs = set(tables["tariffs.csv"].query("country == '*'")["mode"])
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(records["tariffs.csv"]):
+        key, line = (row["mode"], row["country"], row.get("year")), lines["tariffs.csv"][i]
+        if key in seen:
+            problems.append(Problem("tariffs.csv", line, "year", f"a second rate for {key[0]} in {key[1]} in "
+                                    f"{key[2] or 'every year'} (first on line {seen[key]})"))
+        seen.setdefault(key, line)
     for mode in sorted(set(links["mode"])):
         if mode not in modes:
             problems.append(Problem("modes.csv", None, "mode", f"no row for mode {mode!r}, which links.csv uses"))

@@ -140,6 +140,7 @@ class ServiceRow(Row):
 class TariffRow(Row):
     mode: Mode
     country: str = Field(pattern=r"^([A-Z]{2}|\*)$")
+    year: int | None = Field(default=None, ge=1990, le=2100)   # none: the rate of every year
     cost_usd_per_feu_km: float = Field(gt=0, le=50)
     source: str | None = None
     note: str | None = None
@@ -215,7 +216,8 @@ FILES: dict[str, type[Row]] = {
 }
 
 #: columns a file may leave out (added later; an old dataset without them still loads)
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"crossings.csv": ("dwell_h_reverse", "cost_usd_per_feu_reverse")}
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"crossings.csv": ("dwell_h_reverse", "cost_usd_per_feu_reverse"),
+                                                 "tariffs.csv": ("year",)}
 
 #: figure column → the column that must cite its source
 FIGURE_SOURCES: dict[str, dict[str, str]] = {

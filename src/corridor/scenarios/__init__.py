@@ -23,7 +23,7 @@ from ..errors import ScenarioError
 from .applying import apply_energy_scenario, apply_scenario
 from .demand import apply_demand
 from .energy import changed_assets
-from .freight import changed_links
+from .freight import changed_links, changed_tariffs
 from .reading import bundled_scenarios, compose_yaml, load_scenario, scenario_from_text, scenarios_dir
 from .spec import BASE, Operation, Scenario, base_scenario
 
@@ -39,6 +39,7 @@ __all__ = [
     "bundled_scenarios",
     "changed_assets",
     "changed_links",
+    "changed_tariffs",
     "compose_yaml",
     "load_scenario",
     "scenario_from_text",

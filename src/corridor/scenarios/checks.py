@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from ..network.energy_table import ASSET_KINDS, COMMODITIES, STATUSES
 from ..network.levies import out_of_bounds
+from ..network.policies import ACTIONS, PREMIUM_FIELDS, premium_out_of_bounds
 from ..network.schema import GAUGES, LAYERS, MODES
+from ..network.water import WATER_BOUNDS
 from .spec import (
     ADD_ASSET_KEYS,
     ADD_ASSET_OPTIONS,
@@ -196,6 +198,36 @@ def war_risk_premium(op: Operation) -> None:
         raise op.error("give hull_pct and/or cargo_pct: the premium per transit, percent of hull or cargo value")
     for name in (k for k in PREMIUM_FIGURES if k in a):
         _bounded(op, name, a[name], name)
+
+
+def policy(op: Operation) -> None:
+    """``policy``: ``countries`` (codes, names or groups), an ``action`` and, for a premium, one or more of
+    ``usd_per_feu``, ``cargo_pct``, ``hours`` within bounds; optionally the ``cargo`` classes it applies to."""
+    a = op.args
+    _require_keys(op, ("countries", "action"), ("cargo", *PREMIUM_FIELDS))
+    if a["action"] not in ACTIONS:
+        raise op.error(f"action is one of {', '.join(ACTIONS)}, not {a['action']!r}", "action")
+    given = [k for k in PREMIUM_FIELDS if k in a]
+    if a["action"] == "premium" and not given:
+        raise op.error(f"a premium gives one or more of {', '.join(PREMIUM_FIELDS)} (per transit)")
+    if a["action"] != "premium" and given:
+        raise op.error(f"{given[0]} is a figure of a premium, not of {a['action']!r}", given[0])
+    for name in given:
+        why = premium_out_of_bounds(name, a[name]) if _finite(a[name]) else f"must be a number, not {a[name]!r}"
+        if why:
+            raise op.error(f"{name} {why}", name)
+
+
+def water_level(op: Operation) -> None:
+    """``water_level``: one of ``year``, ``level_m`` (Caspian, m Baltic system) or ``load_factor``."""
+    a = op.args
+    _require_keys(op, (), ("year", "level_m", "load_factor"))
+    if len(a) != 1:
+        raise op.error("give one of `year: YEAR`, `level_m: LEVEL` (m, Baltic system) or `load_factor: F`")
+    name, value = next(iter(a.items()))
+    why = out_of_bounds(name, value, WATER_BOUNDS) if _finite(value) else f"must be a number, not {value!r}"
+    if why:
+        raise op.error(f"{name} {why}", name)
 
 
 def _bounded(op: Operation, name: str, value: object, key: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from ..network.energy_table import BASE_UNIT, UNITS, EnergyNetwork, convert
+from ..network.water import CASPIAN_COUNTRIES, water_load_factor
 from .spec import Operation, as_list
 
 #: the node figures ``set`` / ``scale`` edit, and the kind of node each belongs to
@@ -124,6 +125,13 @@ class EnergyEdit:
                                "unit")
             out[c] = convert(value, unit, BASE_UNIT[c])
         return out
+
+    def water_level(self, op: Operation) -> None:
+        """Caspian tankers (between two Caspian countries) carry the load factor of the level given."""
+        country = self.nodes["country"]
+        ends = [self.assets[end].map(country).isin(CASPIAN_COUNTRIES) for end in ("from", "to")]
+        rows = (self.assets["kind"] == "tanker") & ends[0] & ends[1]
+        self.assets.loc[rows, "capacity"] = self.assets.loc[rows, "capacity"] * water_load_factor(op.args)
 
     def add_asset(self, op: Operation) -> None:
         """A new pipeline, tanker route or terminal between two nodes of its commodity."""

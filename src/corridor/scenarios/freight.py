@@ -13,12 +13,15 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import InvalidOptionError
 from ..network import Network
-from ..network.costs import tariff_usd_per_feu_km
+from ..network.costs import ANY_COUNTRY, tariff_usd_per_feu_km
 from ..network.geo import haversine_km
 from ..network.levies import area_name, premia_in_force
 from ..network.load import sea_passages
+from ..network.policies import PREMIUM_FIELDS, policy_countries, with_rule
 from ..network.schema import MODES, split_list
+from ..network.water import CASPIAN_COUNTRIES, water_load_factor
 from .spec import CROSSING_FIELDS, DEFAULT_CIRCUITY, FIELDS, LINK_FIELDS, SELECTORS, TERMINAL_FIELDS, Operation, as_list
 
 #: a stop of a new link: a place id (None for a shape point) and its (lon, lat)
@@ -36,13 +39,14 @@ class FreightEdit:
         self.services = network.services.copy()
         self.tariffs = network.tariffs.copy()
         self.ets, self.premia = network.ets.copy(), network.premia.copy()
+        self.policies, self.cargo_classes = network.policies.copy(), list(network.cargo["class"])
         self.country = self.places["country"].to_dict()
 
     def edited(self, network: Network, version: str) -> Network:
         """``network`` with the edited tables."""
         return network.replace(links=self.links, crossings=self.crossings, terminals=self.terminals,
                                services=self.services, tariffs=self.tariffs, ets=self.ets, premia=self.premia,
-                               version=version)
+                               policies=self.policies, version=version)
 
     # selections --------------------------------------------------------------------------
     def link_mask(self, op: Operation) -> pd.Series:
@@ -164,6 +168,41 @@ class FreightEdit:
             self.premia = pd.concat([self.premia[keep], pd.DataFrame([row])]).sort_values(
                 ["area", "year"], ignore_index=True)
 
+    # sanctions policies and water levels -------------------------------------------------
+    def policy(self, op: Operation) -> None:
+        """A rule for some countries (and cargo classes): allowed, a premium per transit, or forbidden."""
+        a = op.args
+        try:
+            chosen = policy_countries(as_list(a["countries"]), set(self.places["country"]))
+        except InvalidOptionError as exc:
+            raise op.error(str(exc), "countries") from None
+        classes = as_list(a.get("cargo")) or self.cargo_classes
+        for c in classes:
+            if c not in self.cargo_classes:
+                raise op.unknown("cargo", "cargo class", c, self.cargo_classes)
+        figures = {k: float(a[k]) for k in PREMIUM_FIELDS if k in a}
+        self.policies = with_rule(self.policies, chosen, classes, a["action"], figures, op.source,
+                                  op.note or f"scenario, {op.where()}")
+
+    def water_level(self, op: Operation) -> None:
+        """Caspian ferries load ``f`` of a full load at the level given: their capacity × f, their
+        tariff ÷ f (the tariffs of the Caspian countries' ferries, which only cross the Caspian)."""
+        factor = water_load_factor(op.args)
+        ends = self.links[["from", "to"]].apply(lambda c: c.map(self.country))
+        ferry = self.links["mode"] == "ferry"
+        caspian = ferry & ends["from"].isin(CASPIAN_COUNTRIES) & ends["to"].isin(CASPIAN_COUNTRIES)
+        if not caspian.any():
+            raise op.error("the network has no ferry across the Caspian")
+        countries = sorted(set(ends.loc[caspian, "from"]) | set(ends.loc[caspian, "to"]))
+        other = ferry & ~caspian & (ends["from"].isin(countries) | ends["to"].isin(countries))
+        if other.any():
+            raise op.error(f"ferry {self.links.index[other][0]} also serves {', '.join(countries)}: their ferry "
+                           "tariffs cannot be raised for the Caspian alone")
+        with_capacity = caspian & self.links["capacity_teu_per_year"].notna()
+        _change(self.links, with_capacity, "capacity_teu_per_year", factor, scale=True)
+        for country in countries:
+            self._tariff(op, "ferry", country, 1 / factor, scale=True)
+
     # set, scale --------------------------------------------------------------------------
     def set(self, op: Operation, scale: bool = False) -> None:
         """Set (or with ``scale``, multiply) the figures of links, crossings, terminals, services, tariffs."""
@@ -234,11 +273,15 @@ class FreightEdit:
         if own.any():
             _change(self.tariffs, own, "cost_usd_per_feu_km", value, scale)
             return
-        # the country has no tariff of its own: it gets one, scaled from the one it pays today (the '*' row)
-        cost = tariff_usd_per_feu_km(self.tariffs, mode, country) * value if scale else value
-        row = {"mode": mode, "country": country, "cost_usd_per_feu_km": cost, "source": op.source,
-               "note": "set by scenario"}
-        self.tariffs = pd.concat([self.tariffs, pd.DataFrame([row])], ignore_index=True)
+        # the country has no tariff of its own: it gets the '*' rows it pays today, each year's, scaled; or,
+        # set, one rate for every year
+        star = self.tariffs[(self.tariffs["mode"] == mode) & (self.tariffs["country"] == ANY_COUNTRY)]
+        if scale and star.empty:
+            tariff_usd_per_feu_km(self.tariffs, mode, country)  # raises: no rate to scale
+        rows = (star.assign(cost_usd_per_feu_km=star["cost_usd_per_feu_km"] * value) if scale
+                else pd.DataFrame([{"mode": mode, "cost_usd_per_feu_km": value}]))
+        rows = rows.assign(country=country, source=op.source, note="set by scenario")
+        self.tariffs = pd.concat([self.tariffs, rows], ignore_index=True)
 
     # add_link, add_terminal --------------------------------------------------------------
     def add_link(self, op: Operation) -> None:
@@ -353,3 +396,17 @@ def changed_links(base: Network, other: Network) -> pd.DataFrame:
         if diffs:
             rows.append({"link": lid, "change": "; ".join(diffs)})
     return pd.DataFrame(rows, columns=["link", "change"])
+
+
+def changed_tariffs(base: Network, other: Network) -> pd.DataFrame:
+    """Tariffs a scenario set, scaled or added: one row per mode and country with the change."""
+    key = [c for c in ("mode", "country", "year") if c in other.tariffs and c in base.tariffs]
+    both = other.tariffs[[*key, "cost_usd_per_feu_km"]].merge(base.tariffs[[*key, "cost_usd_per_feu_km"]], on=key,
+                                                              how="left", suffixes=("", "_base"))
+    moved = both[both["cost_usd_per_feu_km"].astype(float) != both["cost_usd_per_feu_km_base"].astype(float)]
+    years = moved["year"] if "year" in moved else pd.Series(None, index=moved.index)
+    return pd.DataFrame({"tariff": [f"{m} {c}" + (f" {int(float(y))}" if pd.notna(y) and str(y).strip() else "")
+                                    for m, c, y in zip(moved["mode"], moved["country"], years)],
+                         "change": [f"US$/FEU-km: {'–' if pd.isna(b) else f'{float(b):g}'} → {float(a):.4g}"
+                                    for a, b in zip(moved["cost_usd_per_feu_km"], moved["cost_usd_per_feu_km_base"])]})
+

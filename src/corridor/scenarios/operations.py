@@ -36,6 +36,7 @@ class OperationType:
     energy_check: Check | None = None
     energy: EnergyStep | None = None
     cites_source: bool = False  # it sets a figure, so it must say where the figure comes from
+    both_layers: bool = False  # it edits freight and energy alike (``water_level``: ferries and tankers)
 
 
 #: name → (freight check, freight edit, energy check, energy edit); the order is the one error messages list
@@ -51,6 +52,9 @@ OPERATIONS: dict[str, OperationType] = {
     "demand": OperationType(checks.demand, cites_source=True),
     "ets_price": OperationType(checks.ets_price, FreightEdit.ets_price, cites_source=True),
     "war_risk_premium": OperationType(checks.war_risk_premium, FreightEdit.war_risk_premium, cites_source=True),
+    "policy": OperationType(checks.policy, FreightEdit.policy, cites_source=True),
+    "water_level": OperationType(checks.water_level, FreightEdit.water_level, energy=EnergyEdit.water_level,
+                                 cites_source=True, both_layers=True),
     "add_asset": OperationType(None, None, checks.add_asset, EnergyEdit.add_asset, cites_source=True),
 }
 
@@ -68,7 +72,8 @@ def freight_step(op: Operation) -> FreightStep | None:
 def energy_step(op: Operation) -> EnergyStep | None:
     """The edit an operation makes to the energy layer, if any: it selects energy, or a whole country
     (``close: {country: RU}`` closes the links and the assets there)."""
-    return OPERATIONS[op.kind].energy if acts_on_energy(op) or set(op.args) == {"country"} else None
+    kind = OPERATIONS[op.kind]
+    return kind.energy if acts_on_energy(op) or set(op.args) == {"country"} or kind.both_layers else None
 
 
 def check_operation(op: Operation) -> None:

@@ -45,6 +45,14 @@ Operations (each a one-key mapping, plus optional ``source:`` and ``note:``):
     ``area`` (a sea passage or area: ``babalmandab``/``red_sea``, ``ormuz``/``gulf``, ``bosporus``…),
     ``year`` or ``years`` (in force from each, until the next row of ``premia.csv``), ``hull_pct`` and/or
     ``cargo_pct`` (percent of hull and cargo value per transit) and optionally ``hull_usd_per_feu``.
+``policy``
+    ``countries`` (ISO codes, country names, or the groups ``NORTHERN``, ``EU27``) and ``action``:
+    ``forbidden`` (routes avoid them), ``premium`` with ``usd_per_feu``, ``cargo_pct`` (percent of cargo
+    value) and/or ``hours`` (priced at the value of time), per transit of the countries, or ``allowed``
+    (lifts earlier rules); optionally ``cargo`` (the classes it binds; default all).
+``water_level``
+    ``year``, ``level_m`` (the Caspian's level, m Baltic system) or ``load_factor``: Caspian ferries and
+    tankers carry that share of a full load (capacity × f, ferry tariffs ÷ f).
 
 Energy (oil and gas, see :mod:`corridor.energy`): ``open``, ``close``, ``set`` and ``scale`` select with
 ``asset``, ``asset_group`` or ``node`` (an energy node) instead; ``set``/``scale`` take ``capacity``
@@ -61,7 +69,8 @@ closes energy assets there too::
       source: BP-SD
 
 Every operation that sets a figure (``set``, ``scale``, ``add_link``, ``add_terminal``,
-``demand``, ``add_asset``, ``ets_price``, ``war_risk_premium``) must cite a ``source:`` id of ``sources.csv``.
+``demand``, ``add_asset``, ``ets_price``, ``war_risk_premium``, ``policy``, ``water_level``) must cite a
+``source:`` id of ``sources.csv``.
 """
 
 from __future__ import annotations
