@@ -11,8 +11,15 @@ from memory) and off (every request runs the router).
 The generator is plain asyncio over keep-alive sockets (no wrk2 or vegeta in Debian; no HTTP client
 library in the loop, so the generator itself stays cheap on a shared machine).
 
+On a shared machine the rates depend on what else runs, so each run also reports the server's CPU time
+per request (its processes' user + system time from /proc over the run, divided by the requests): a
+capacity of 1000 / that per core, whatever the load. Before the runs, the same queries are answered
+in-process and timed stage by stage (:func:`stages`): request validation, search, corridor labels, legs,
+plain records (``to_dict``), the answer's assembly and JSON, and FastAPI with the middleware around them
+(query parameters, dependencies, the time limit); the rest of the server's CPU time is uvicorn's HTTP.
+
 Usage: python benchmarks/load.py [--rate 200] [--seconds 20] [--workers 2] [--cache both|on|off]
-Writes benchmarks/results/load.json and prints a table.
+Writes benchmarks/results/load-<N>w.json and prints a table.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ORIGINS = ["CN-XIAN", "CN-CHONGQING", "CN-KHORGOS", "KZ-ALMATY", "UZ-TASHKENT", "CN-SHANGHAI"]
 DESTINATIONS = ["DE-DUISBURG", "NL-ROTTERDAM", "TR-ISTANBUL", "DE-HAMBURG", "PL-WARSAW", "HU-BUDAPEST",
@@ -129,7 +138,7 @@ async def open_loop(port: int, rate: float, seconds: float, max_connections: int
         late_sends.append(time.perf_counter() - due)
         try:
             status = await asyncio.wait_for(_fetch(conn, requests[i % len(requests)]), 10)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             errors += 1
             opened.remove(conn)
             conn[1].close()
@@ -163,16 +172,118 @@ async def open_loop(port: int, rate: float, seconds: float, max_connections: int
             "max_ms": q(latencies, 1.0), "send_lag_p99_ms": q(late_sends, 0.99), "connections": len(opened)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and all its descendants (Linux /proc)."""
+    tick, total, todo = os.sysconf("SC_CLK_TCK"), 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # gone, or not Linux
+            continue
+    return total
+
+
 def measure(cache: int, rate: float, seconds: float, workers: int, port: int) -> dict:
     proc = start_server(port, cache, workers)
     try:
         warm(port, workers)
+        load, cpu = os.getloadavg()[0], cpu_seconds(proc.pid)
         stats = asyncio.run(open_loop(port, rate, seconds))
+        cpu = cpu_seconds(proc.pid) - cpu
     finally:
         proc.terminate()
         proc.wait(15)
-    stats.update(route_cache=cache, workers=workers)
+    stats.update(route_cache=cache, workers=workers, load_before=round(load, 2),
+                 server_cpu_ms_per_request=round(1000 * cpu / max(stats["requests"], 1), 3))
     return stats
+
+
+def stages(repeat: int = 7) -> dict[str, float]:
+    """Where one request's time goes, in-process (no sockets), ms per request (the median of ``repeat``
+    passes over the 48 queries, cache off): each stage is timed on its own."""
+    from corridor.api import create_app
+    from corridor.api.models import RouteRequest
+    from corridor.api.service import _ROUTE_JSON
+
+    app = create_app(route_cache=0, warm_shapes=False, freeze_gc=False)
+    service = app.state.service
+    router = service.router("general")
+    queries = [dict(urllib.parse.parse_qsl(p.partition("?")[2])) for p in paths()]
+    fields = [{**q, "alternatives": int(q["alternatives"])} for q in queries]
+    reqs = [service.vocabulary.check(RouteRequest.model_validate(f)) for f in fields]
+    inner: dict[str, float] = {"search": 0.0, "labels": 0.0, "legs": 0.0}
+    for stage, method in (("search", "_solve"), ("labels", "corridor_of"), ("legs", "_route")):
+        setattr(router, method, timed(getattr(router, method), inner, stage))
+    answers = [service.answer(r, r, reliability=False, geometry=False) for r in reqs]
+
+    def route(i: int) -> Any:
+        r = reqs[i]
+        return router.route(r.origin, r.destination, optimize=r.optimize, alternatives=r.alternatives)
+
+    routes = [route(i) for i in range(len(reqs))]
+    n = range(len(reqs))
+    parts: dict[str, Callable[[], Any]] = {
+        "request validation": lambda: [service.vocabulary.check(RouteRequest.model_validate(f)) for f in fields],
+        "route()": lambda: [route(i) for i in n],
+        "to_dict": lambda: [[r.to_dict() for r in routes[i]] for i in n],
+        "JSON (as served)": lambda: [service.route_json(r) for r in reqs],  # minus the rest, below
+        "model validation + JSON (not served)": lambda: [_ROUTE_JSON.dump_json(
+            _ROUTE_JSON.validate_python(a), by_alias=True) for a in answers],
+        "ASGI total": lambda: asyncio.run(asgi_get(app, paths())),
+    }
+    runs: dict[str, list[float]] = {name: [] for name in parts}
+    route_runs: list[dict[str, float]] = []
+    for _ in range(repeat):
+        for name, f in parts.items():
+            inner.update(search=0.0, labels=0.0, legs=0.0)
+            t = time.perf_counter()
+            f()
+            runs[name].append(1000 * (time.perf_counter() - t) / len(reqs))
+            if name == "route()":
+                route_runs.append({k: 1000 * v / len(reqs) for k, v in inner.items()})
+    med = {name: sorted(v)[len(v) // 2] for name, v in runs.items()}
+    inside = {k: sorted(r[k] for r in route_runs)[len(route_runs) // 2] for k in inner}
+    out = {"request validation": med["request validation"], **inside,
+           "route() other (weights, masks)": med["route()"] - sum(inside.values()), "to_dict": med["to_dict"],
+           "answer assembly + JSON": med["JSON (as served)"] - med["route()"] - med["to_dict"],
+           "model validation + JSON (not served)": med["model validation + JSON (not served)"]}
+    out["FastAPI, middleware, event loop"] = med["ASGI total"] - med["JSON (as served)"] - med["request validation"]
+    out["total in-process (ASGI)"] = med["ASGI total"]
+    return {k: round(v, 3) for k, v in out.items()}
+
+
+def timed(f: Callable[..., Any], into: dict[str, float], stage: str) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            into[stage] += time.perf_counter() - t
+    return wrapper
+
+
+async def asgi_get(app: Any, queries: list[str]) -> None:
+    """GET each query from the ASGI app directly, one after the other (no HTTP parsing, no sockets)."""
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    for path in queries:
+        route, _, query = path.partition("?")
+        scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": route, "raw_path": route.encode(),
+                 "query_string": query.encode(), "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
+                 "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": "", "app": app}
+        sent: list[dict] = []
+
+        async def send(message: dict) -> None:
+            sent.append(message)  # noqa: B023 (awaited before the next query)
+
+        await app(scope, receive, send)
+        assert sent[0]["status"] == 200, sent
 
 
 def main() -> None:
@@ -187,18 +298,24 @@ def main() -> None:
         ap.error("--seconds 1–300, --rate 1–5000, --workers 1–16")
     port = args.port or free_port()
     caches = {"both": [2048, 0], "on": [2048], "off": [0]}[args.cache]
+    split = stages()
+    print("Where a request's time goes (in-process, cache off, ms per request; median of 7 passes):")
+    for name, ms in split.items():
+        print(f"  {name:<40}{ms:>8.3f}")
     runs = [measure(c, args.rate, args.seconds, args.workers, port) for c in caches]
     RESULTS.mkdir(exist_ok=True)
     meta = {"queries": len(paths()), "cpus": os.cpu_count(), "python": sys.version.split()[0],
             "rate": args.rate, "seconds": args.seconds, "workers": args.workers}
     out = RESULTS / f"load-{args.workers}w.json"
-    out.write_text(json.dumps({"meta": meta, "runs": runs}, indent=2))
+    out.write_text(json.dumps({"meta": meta, "stages_ms": split, "runs": runs}, indent=2))
     print(f"GET /api/route on loopback, bundled network, {len(paths())} rotating queries, open loop at "
           f"{args.rate:g} req/s for {args.seconds:g} s, {args.workers} uvicorn worker(s) -> {out}")
-    print(f"{'route cache':<13}{'req/s':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}{'conns':>7}")
+    print(f"{'route cache':<13}{'req/s':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}{'conns':>7}"
+          f"{'CPU ms/req':>12}{'load':>6}")
     for r in runs:
         print(f"{'on' if r['route_cache'] else 'off':<13}{r['rps']:>8.1f}{r['p50_ms']:>9.1f}{r['p90_ms']:>9.1f}"
-              f"{r['p99_ms']:>9.1f}{r['max_ms']:>9.1f}{r['errors']:>8}{r['connections']:>7}")
+              f"{r['p99_ms']:>9.1f}{r['max_ms']:>9.1f}{r['errors']:>8}{r['connections']:>7}"
+              f"{r['server_cpu_ms_per_request']:>12.3f}{r['load_before']:>6.1f}")
         met = r["rps"] >= 0.98 * args.rate and r["p99_ms"] < 100 and not r["errors"]
         print(f"  goal ({args.rate:g} req/s, p99 < 100 ms): {'met' if met else 'NOT met'}")
 

@@ -99,3 +99,26 @@ def test_warm_equals_cold_siouxfalls_link_closed() -> None:
     assert warm.converged and warm.gap <= 1e-10
     assert l1(warm.flows, cold.flows) < 1e-6
     assert warm.iterations < cold.iterations
+
+
+@needs_data
+def test_warm_equals_cold_siouxfalls_link_tolled_shut() -> None:
+    """A link closed as equilibrium criticality closes one (a prohibitive toll): the warm re-solve takes
+    the flow off it within the criticality's warm budget, so it is never restarted cold, and it equals
+    the cold solve."""
+    from corridor.formats.tntp import load_network
+    from corridor.freight.equilibrium_criticality import CLOSED_H, WARM_MAX_ITER
+
+    net, demand, _ = load_network(TNTP / "SiouxFalls")
+    net = dataclasses.replace(net, toll=np.zeros(net.num_links), toll_factor=1.0)
+    base = assign(net, demand, "bush", gap=1e-8, progress=False)
+    link = int(np.argmax(base.flows))
+    toll = net.toll.copy()
+    toll[link] = CLOSED_H
+    closed = dataclasses.replace(net, toll=toll)
+    cold = assign(closed, demand, "bush", gap=1e-8, progress=False)
+    warm = assign(closed, demand, "bush", gap=1e-8, max_iter=WARM_MAX_ITER, progress=False, warm_start=base)
+    assert warm.converged and warm.gap <= 1e-8
+    assert base.flows[link] > 1e4 and warm.flows[link] < 1e-9 and cold.flows[link] < 1e-9
+    assert l1(warm.flows, cold.flows) < 1e-5
+    assert warm.iterations < cold.iterations

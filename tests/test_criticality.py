@@ -113,6 +113,7 @@ def test_equilibrium_warm_equals_cold(mini_inputs, scope: str) -> None:
     warm = equilibrium_criticality(mini_inputs, scope=scope, gap=1e-10, rank_by="cost")
     cold = equilibrium_criticality(mini_inputs, scope=scope, gap=1e-10, rank_by="cost", warm=False)
     assert warm.meta["warm_start"] and not cold.meta["warm_start"] and not cold.meta["restarted_cold"]
+    assert not warm.meta["restarted_cold"]  # a closed link's flow leaves the warm bushes (none stalls)
     assert list(warm.frame["id"]) == list(cold.frame["id"])
     tol = 1e-8 * warm.base_generalized_usd_per_year
     np.testing.assert_allclose(warm.frame["delta_generalized_usd_per_year"],

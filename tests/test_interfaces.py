@@ -10,6 +10,7 @@ import json
 import time
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from corridor.cli import app as cli_app
 with warnings.catch_warnings():  # starlette's TestClient asks for httpx2 instead of httpx
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
+
+MINI = Path(__file__).parent / "data" / "mini"
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,20 @@ def test_criticality_with_a_scenario(api: TestClient) -> None:
     assert [r["id"] for r in by_api["ranking"]] == [r["id"] for r in by_cli["ranking"]]
     assert by_api["ranking"] == by_cli["ranking"]
     assert by_api["scenario"] == by_cli["scenario"] == "tripp"
+
+
+def test_equilibrium_criticality_on_the_small_network() -> None:
+    """Every link removed in turn and the equilibrium re-solved (a few links: the test network)."""
+    by_cli = cli("criticality", "--equilibrium", "--scope", "links", "--top", "5", "-j", "1", "--data", str(MINI))
+    with TestClient(create_app(data=MINI, warm_shapes=False, freeze_gc=False)) as mini:
+        by_api = job_result(mini, "/api/criticality", {"scope": "links", "top": 5, "equilibrium": True})
+    timings = ("seconds", "base_seconds", "resolve_seconds")
+    assert by_api["method"] == by_cli["method"] == "equilibrium" and by_api["gap"] == by_cli["gap"] == 1e-6
+    assert by_api["elements"] == by_cli["elements"] > 5 and by_api["ranking"][0]["iterations"] > 0
+    assert ({k: v for k, v in by_api.items() if k not in (*timings, "ranking")}
+            == {k: v for k, v in by_cli.items() if k not in (*timings, "ranking")})
+    assert ([{k: v for k, v in r.items() if k != "seconds"} for r in by_api["ranking"]]
+            == [{k: v for k, v in r.items() if k != "seconds"} for r in by_cli["ranking"]])
 
 
 def test_assignment_with_a_scenario(api: TestClient) -> None:

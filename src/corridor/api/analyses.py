@@ -14,6 +14,7 @@ from typing import Any
 from ..formats.json import json_safe
 from ..freight.congestion import assign_corridors
 from ..freight.criticality import criticality
+from ..freight.equilibrium_criticality import equilibrium_criticality
 from .jobs import JobKind, JobManager, Progress
 from .models import AssignmentRequest, CriticalityRequest
 from .service import RouteService
@@ -40,11 +41,15 @@ class JobProgress:
 
 
 def run_criticality(service: RouteService, params: CriticalityRequest, progress: Progress) -> dict[str, Any]:
-    """The ranking, as ``corridor criticality --json`` prints it (serially: one job, one thread)."""
+    """The ranking, as ``corridor criticality [--equilibrium] --json`` prints it (serially: one job, one thread)."""
     progress(0.01, "loading demand")
     inputs = service.inputs(params.scenario, params.cargo)
-    result = criticality(inputs.router, inputs.od, scope=params.scope, year=inputs.year(params.year),
-                         rank_by=params.rank_by, workers=1, progress=JobProgress(progress))
+    if params.equilibrium:
+        result = equilibrium_criticality(inputs, scope=params.scope, year=params.year, rank_by=params.rank_by,
+                                         gap=params.gap, workers=1, progress=JobProgress(progress))
+    else:
+        result = criticality(inputs.router, inputs.od, scope=params.scope, year=inputs.year(params.year),
+                             rank_by=params.rank_by, workers=1, progress=JobProgress(progress))
     return json_safe({"scenario": inputs.scenario.name, **result.to_dict(top=params.top)})
 
 

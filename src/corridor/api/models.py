@@ -162,6 +162,7 @@ class CostBreakdownOut(BaseModel):
     border_usd: float = Field(description="Border crossings.")
     ets_usd: float = Field(description="EU ETS allowances; 0 until their data exist.")
     insurance_usd: float = Field(description="War-risk and other insurance premia; 0 until their data exist.")
+    sanctions_usd: float = Field(description="Premia of a scenario's sanctions and exposure policies; 0 without one.")
     carbon_usd: float = Field(description="Shadow CO2 price on all emissions (0 unless a price is set).")
     time_value_usd: float = Field(description="Value of time of the cargo class × hours.")
     total_usd: float = Field(description="The generalized cost: the sum of the components.")
@@ -299,6 +300,10 @@ class CriticalityRequest(RequestModel):
     scenario: str | None = Field(None, min_length=1, max_length=MAX_SCENARIO)
     cargo: str | None = Cargo
     top: int = Field(50, ge=1, le=500, description="Rows of the ranking returned.")
+    equilibrium: bool = Field(False, description="Re-solve the capacity-aware equilibrium for each removal "
+                              "(warm-started Algorithm B) instead of routing all-or-nothing, as "
+                              "`corridor criticality --equilibrium`; the year then defaults to the demand's.")
+    gap: float = Field(1e-6, gt=0, le=0.5, description="With `equilibrium`: relative gap of every solve.")
 
 
 class AssignmentRequest(RequestModel):

@@ -1,7 +1,9 @@
 """What endpoints reach through the app (``app.state``), as FastAPI dependencies: the route service,
 the job manager, the run store and the server's configuration.
 
-An endpoint asks for what it needs by type, e.g. ``def places(service: ServiceDep) -> ...``.
+An endpoint asks for what it needs by type, e.g. ``def places(service: ServiceDep) -> ...``. The
+dependencies are ``async`` so that FastAPI calls them on the event loop: a plain ``def`` one would cost
+every request a round trip through the thread pool.
 """
 
 from __future__ import annotations
@@ -46,19 +48,19 @@ class RunStoreOpener:
             return self._store
 
 
-def get_service(request: Request) -> RouteService:
+async def get_service(request: Request) -> RouteService:
     return request.app.state.service
 
 
-def get_jobs(request: Request) -> JobManager:
+async def get_jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
-def get_config(request: Request) -> ServerConfig:
+async def get_config(request: Request) -> ServerConfig:
     return request.app.state.config
 
 
-def get_run_store(request: Request) -> RunStoreOpener:
+async def get_run_store(request: Request) -> RunStoreOpener:
     return request.app.state.run_store
 
 

@@ -12,7 +12,12 @@ one label-correcting sweep started from the bushes' shortest-path labels. The ke
 
 Warm start: :class:`BushState` (kept in :attr:`AssignmentResult.state`) holds the bushes and their
 flows; a later run on the same graph (link times, capacities or demand changed) loads its demand onto
-the old bushes in the old proportions and iterates from there.
+the old bushes in the old proportions and iterates from there. A bush whose reloaded flows cost far
+more than its origin's shortest paths (:data:`STALE_EXCESS`: a link it uses was closed) could keep
+its flow stuck: the way around may run against the bush's own links, which an acyclic bush cannot
+take in (the flow on them is what would have to move first). Such a bush is re-laid on the shortest
+paths (:func:`_relay`): their tree joins it, its links that run against their order leave it, and its
+demand is loaded again; the flow then moves off the closed link at the first pass.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ __all__ = ["BushState", "algorithm_b"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+#: a warm bush whose flows cost more than (1 + this) × its origin's shortest paths is re-laid on them
+STALE_EXCESS = 1.0
 
 
 @dataclass
@@ -103,7 +111,7 @@ def _start(net: LinkNetwork, lay: _Layout, demand: ODMatrix, cost: FloatArray, w
     proportions), shortest-path trees at ``cost`` for the others (their OD pairs must be reachable)."""
     from corridor.assignment import _kernels_bush as KB
 
-    order, row_ptr, dest, flow = demand.layout()
+    _, row_ptr, dest, flow = demand.layout()
     state = _empty(demand.origins, net.num_nodes, net.num_links)
     state.link_order = lay.perm
     fresh = np.ones(demand.origins.size, dtype=bool)
@@ -122,24 +130,75 @@ def _start(net: LinkNetwork, lay: _Layout, demand: ODMatrix, cost: FloatArray, w
             getattr(state, name)[hit] = getattr(warm, name)[pos[hit]]
         fresh = ~hit
     if fresh.any():
-        rows = np.flatnonzero(fresh)
-        sub = state if rows.size == fresh.size else _empty(demand.origins[rows], net.num_nodes, net.num_links)
-        sub_ptr = np.concatenate([[0], np.cumsum(row_ptr[rows + 1] - row_ptr[rows])])
-        idx = np.concatenate([np.arange(row_ptr[r], row_ptr[r + 1]) for r in rows])
-        oc = np.empty(idx.size)
-        KB.bush_init(lay.ptr, lay.head, lay.link, lay.tail, lay.blocked, cost, sub.origins, sub_ptr, dest[idx],
-                     flow[idx], sub.inb, sub.bflow, sub.topo, sub.ntopo, oc)
-        if not np.isfinite(oc).all():
-            od_cost = np.zeros(demand.od_flow.size)
-            od_cost[order[idx]] = oc
-            check_reachable(demand, od_cost)
-        if sub is not state:
-            for name in ("inb", "bflow", "topo", "ntopo"):
-                getattr(state, name)[rows] = getattr(sub, name)
+        _plant(lay, demand, cost, state, np.flatnonzero(fresh))
     if warm is not None:
         KB.bush_rectify(lay.rptr, lay.rlink, lay.tail, state.origins, row_ptr, dest, flow, state.inb, state.bflow,
                         state.topo, state.ntopo)
     return state
+
+
+def _plant(lay: _Layout, demand: ODMatrix, cost: FloatArray, state: BushState, rows: IntArray,
+           into: BushState | None = None) -> None:
+    """Replace the bushes of origin ``rows`` by their shortest-path trees at ``cost``, carrying their
+    demand (whose OD pairs must be reachable); or write those trees to ``into``, a row for each of ``rows``."""
+    from corridor.assignment import _kernels_bush as KB
+
+    order, row_ptr, dest, flow = demand.layout()
+    whole = into is None and rows.size == state.origins.size  # then ``state`` is still empty (cold start)
+    sub = into if into is not None else state if whole else _empty(state.origins[rows], state.num_nodes,
+                                                                    state.num_links)
+    sub_ptr, idx = _rows_of(row_ptr, rows)
+    oc = np.empty(idx.size)
+    KB.bush_init(lay.ptr, lay.head, lay.link, lay.tail, lay.blocked, cost, sub.origins, sub_ptr, dest[idx],
+                 flow[idx], sub.inb, sub.bflow, sub.topo, sub.ntopo, oc)
+    if not np.isfinite(oc).all():
+        od_cost = np.zeros(demand.od_flow.size)
+        od_cost[order[idx]] = oc
+        check_reachable(demand, od_cost)
+    if sub is not state and into is None:
+        for name in ("inb", "bflow", "topo", "ntopo"):
+            getattr(state, name)[rows] = getattr(sub, name)
+
+
+def _relay(lay: _Layout, demand: ODMatrix, cost: FloatArray, state: BushState, rows: IntArray) -> None:
+    """Re-lay the bushes of origin ``rows`` on their shortest paths at ``cost``: the shortest-path tree's
+    links join, the links that go against its order (Dijkstra's, which becomes the bush's topological
+    order) leave, and the demand is reloaded in the old proportions where the old links stay."""
+    from corridor.assignment import _kernels_bush as KB
+
+    _, row_ptr, dest, flow = demand.layout()
+    tree = _empty(state.origins[rows], state.num_nodes, state.num_links)
+    _plant(lay, demand, cost, state, rows, into=tree)
+    pos = np.empty(state.num_nodes, dtype=np.int64)
+    for i, r in enumerate(rows):
+        n = int(tree.ntopo[i])
+        pos[:] = state.num_nodes
+        pos[tree.topo[i, :n]] = np.arange(n)
+        keep = (state.inb[r] != 0) & (pos[lay.tail] < pos[lay.lhead])
+        state.bflow[r] = np.where(keep, state.bflow[r], 0.0)
+        state.inb[r] = keep | (tree.inb[i] != 0)
+        state.topo[r], state.ntopo[r] = tree.topo[i], n
+    sub_ptr, idx = _rows_of(row_ptr, rows)
+    inb, bflow = state.inb[rows], state.bflow[rows]
+    KB.bush_rectify(lay.rptr, lay.rlink, lay.tail, state.origins[rows], sub_ptr, dest[idx], flow[idx], inb, bflow,
+                    state.topo[rows], state.ntopo[rows])
+    state.bflow[rows] = bflow
+
+
+def _rows_of(row_ptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """The demand layout's row pointers and entries of origin ``rows`` only."""
+    sub_ptr = np.concatenate([[0], np.cumsum(row_ptr[rows + 1] - row_ptr[rows])])
+    return sub_ptr, np.concatenate([np.arange(row_ptr[r], row_ptr[r + 1]) for r in rows])
+
+
+def _stale(state: BushState, demand: ODMatrix, cost: FloatArray, od_cost: FloatArray) -> IntArray:
+    """The origins whose bush flows cost more than (1 + :data:`STALE_EXCESS`) × their shortest paths
+    (``od_cost``, in the demand's layout) at ``cost``."""
+    _, row_ptr, _, flow = demand.layout()
+    spent = state.bflow @ cost
+    rows = np.repeat(np.arange(row_ptr.size - 1), np.diff(row_ptr))
+    best = np.bincount(rows, weights=flow * od_cost, minlength=row_ptr.size - 1)
+    return np.flatnonzero(spent > (1.0 + STALE_EXCESS) * best)
 
 
 def _gap(lay: _Layout, state: BushState, demand: ODMatrix, x: FloatArray, cost: FloatArray,
@@ -187,6 +246,12 @@ def algorithm_b(
         g = _gap(lay, state, demand, x, cost, oc)
         od_sp[order] = oc
         check_reachable(demand, od_sp)
+        stale = _stale(state, demand, cost, oc)
+        if stale.size:
+            _relay(lay, demand, cost, state, stale)
+            x = KB.bush_link_flows(state.bflow)
+            K.update_links(x, *lay.params, lay.fixed, cost, der)
+            g = _gap(lay, state, demand, x, cost, oc)
     with log:
         while True:
             first = it == 0 and warm is None

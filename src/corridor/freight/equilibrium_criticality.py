@@ -46,7 +46,9 @@ CLOSED_H = 1e6
 AFFECTED_SHARE = 1e-3
 #: an element whose base flow is at most this share of the demand is idle: removing it changes nothing
 IDLE_SHARE = 1e-12
-#: iterations a warm re-solve may take before it is restarted from scratch (a cold solve takes ~3)
+#: iterations a warm re-solve may take before it is restarted from scratch: a safety net, as a closed
+#: link's flow leaves the warm bushes at the first pass (:mod:`corridor.assignment.bush` re-lays the bushes
+#: that used it); every link removal of the bundled network converges warm well within it
 WARM_MAX_ITER = 20
 
 _Row = tuple[float, float, float, int, int, float, bool, float]

@@ -79,9 +79,10 @@ def compare(req: CompareRequest, service: ServiceDep) -> dict[str, Any]:
 
 
 async def route_response(service: RouteService, req: RouteRequest) -> Response:
-    """The route answer as the JSON bytes :class:`RouteResponse` validated (once per answer: the cache
-    keeps the bytes). The endpoints are async so that a cache hit is sent from the event loop; routing
-    runs in the thread pool."""
+    """The route answer as the JSON bytes of :class:`RouteResponse` (made once per answer: the cache keeps
+    the bytes). The endpoints are async so that a cache hit is sent from the event loop; routing runs in
+    the thread pool, so that the time limit holds (a millisecond route would run as well on the loop,
+    a little faster, but the loop cannot give up on work it runs itself)."""
     body = service.cached_json(req)
     if body is None:
         body = await run_in_threadpool(service.route_json, req)
