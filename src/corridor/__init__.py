@@ -10,6 +10,7 @@ The public API is small; everything else is private to its module.
 
 from importlib.metadata import version
 
+from .assignment import CrossValidation, ODMEResult, estimate_matrix, leave_one_out
 from .energy import (
     EnergyComparison,
     EnergyFlows,
@@ -23,6 +24,8 @@ from .energy import (
 from .errors import CorridorError, DataError, InvalidOptionError, NoRouteError, UnknownPlaceError
 from .formats.geo import network_gdfs
 from .freight import (
+    Calibration,
+    ChoiceFit,
     Comparison,
     CorridorFlows,
     CriticalityResult,
@@ -30,22 +33,31 @@ from .freight import (
     DemandFlows,
     EconomicsResult,
     FreightInputs,
+    Growth,
     TransitDistribution,
     assign_corridors,
+    block_totals,
+    calibrate,
     compare,
     concession_economics,
     criticality,
+    demand_for_year,
+    estimate_constants,
     freight_inputs,
     load_demand,
+    load_growth,
     plot_distributions,
     route_demand,
     simulate,
 )
 from .graph import RoutingGraph, compile_graph
 from .network import Network, check_dataset, load_network
+from .network.counts_table import load_counts
 from .network.reliability_table import ReliabilityTable, load_reliability
 from .routing import Leg, Route, Router, default_router, route
+from .routing_costs import EdgeCosts
 from .scenarios import Scenario, ScenarioError, apply_scenario, load_scenario
+from .sensitivity import SensitivityResult, plot_tornado, sensitivity
 from .settings import Settings
 from .store import RunStore
 from .sweep import load_sweep, run_sweep
@@ -54,12 +66,16 @@ __version__ = version("corridor")
 
 __all__ = [
     "CorridorError", "DataError", "InvalidOptionError", "Leg", "Network", "NoRouteError", "Route", "Router",
-    "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
-    "load_network", "network_gdfs", "route",
+    "EdgeCosts", "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
+    "load_counts", "load_network", "network_gdfs", "route",
     "ReliabilityTable", "TransitDistribution", "load_reliability", "plot_distributions", "simulate",
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
     "RunStore", "Scenario", "ScenarioError", "apply_scenario", "assign_corridors", "compare", "concession_economics",
     "criticality", "freight_inputs", "load_demand", "load_scenario", "load_sweep", "route_demand", "run_sweep",
     "EnergyComparison", "EnergyFlows", "EnergyNetwork", "compare_energy", "energy_criticality", "energy_flows",
     "load_energy", "plot_energy",
+    "CrossValidation", "ODMEResult", "estimate_matrix", "leave_one_out", "Calibration", "calibrate",
+    "Growth", "block_totals", "demand_for_year", "load_growth",
+    "ChoiceFit", "estimate_constants",
+    "SensitivityResult", "plot_tornado", "sensitivity",
 ]

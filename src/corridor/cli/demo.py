@@ -9,22 +9,17 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from ..freight.headline import PAIRS, demo_cases, open_year
 from ..maps import plot_routes
 from ..network import load_network
 from ..routing import Route, Router
 from .common import DataOption, console, guarded
 from .routes import routes_table
 
-#: (origin, destination) pairs of the demo
-PAIRS = [("CN-XIAN", "DE-DUISBURG"), ("KZ-ALMATY", "RO-CONSTANTA"), ("CN-CHENGDU", "TR-ISTANBUL"),
-         ("CN-SHANGHAI", "NL-ROTTERDAM"), ("AZ-BAKU", "AZ-NAKHCHIVAN")]
-
 
 def planned_open_year(router: Router, group: str = "TRIPP") -> int:
     """The first year in which every link of ``group`` is open."""
-    links = router.network.links
-    years = links.loc[links["group"] == group, "open_year"].dropna()
-    return int(years.max()) if len(years) else pd.Timestamp.today().year
+    return open_year(router.network, group)
 
 
 def comparison_frame(routes: list[Route], year: int) -> pd.DataFrame:
@@ -40,9 +35,7 @@ def run_demo(router: Router, out: Path, console: Console, *, alternatives: int =
              data_dir: Path | None = None) -> pd.DataFrame:
     """Print the comparison tables, write maps (PNG) and tables (CSV, text) to ``out``; then the energy
     layer's summary when ``data_dir`` (default: the bundled dataset) has one."""
-    today = pd.Timestamp.today().year
-    later = max(today, planned_open_year(router))
-    cases = [(o, d, today) for o, d in PAIRS] + [("AZ-BAKU", "AZ-NAKHCHIVAN", later)]
+    cases = demo_cases(router.network)
     names = router.network.places["name"]
     out.mkdir(parents=True, exist_ok=True)
     frames = []
@@ -107,3 +100,4 @@ def demo(
     guarded(lambda: run_demo(Router(load_network(data)), out, console, data_dir=data))
 
 
+__all__ = ["PAIRS", "comparison_frame", "demo", "energy_summary", "planned_open_year", "run_demo"]
