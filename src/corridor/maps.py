@@ -1,4 +1,5 @@
-"""Static maps of routes over the shipped country outlines (matplotlib, fully offline).
+"""Static maps of routes over the shipped country outlines, and their costs by component (matplotlib,
+fully offline).
 
 Figures are made without pyplot, so writing a PNG never touches the interactive backend a notebook uses.
 """
@@ -13,12 +14,18 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .errors import InvalidOptionError
 from .graph import KINDS
+from .network.costs import COST_COMPONENTS, COST_LABELS
 from .network.geo import countries, sea_lanes
 from .network.schema import MODES
 from .routing import Route, Router
 
 MODE_STYLE = {"rail": "-", "road": "--", "ferry": ":", "sea": "-."}
+#: one colour per cost component (matplotlib's tab10); web/src/costs.js draws the cards' bars in the same
+COST_COLOURS = {"freight_usd": "#1f77b4", "handling_usd": "#ff7f0e", "border_usd": "#8c564b", "ets_usd": "#2ca02c",
+                "insurance_usd": "#d62728", "sanctions_usd": "#9467bd", "carbon_usd": "#bcbd22",
+                "time_value_usd": "#17becf"}
 
 
 def draw_countries(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
@@ -97,4 +104,51 @@ def plot_routes(router: Router, routes: Sequence[Route], path: str | Path, *, ti
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
+    return path
+
+
+def plot_costs(routes: Sequence[Route], path: str | Path, *, title: str = "") -> Path:
+    """Write a PNG of each route's generalized cost by component and return its path.
+
+    One horizontal stacked bar per route (the first on top), one colour per component of
+    ``cost_breakdown`` (:data:`COST_COLOURS`, named as in docs/costs.md), US$ per FEU, the total at the end
+    of the bar. Components that are zero on every route are left out of the legend.
+
+    Raises
+    ------
+    InvalidOptionError
+        When ``routes`` is empty.
+
+    Examples
+    --------
+    >>> routes = corridor.route("Xi'an", "Duisburg", alternatives=3)  # doctest: +SKIP
+    >>> plot_costs(routes, "costs.png")  # doctest: +SKIP
+    """
+    if not routes:
+        raise InvalidOptionError("nothing to plot: no routes given (plot_costs needs at least one route)")
+    path = Path(path)
+    items = [r.cost_breakdown.to_dict() for r in routes]
+    shown = [c for c in COST_COMPONENTS if any(item[c] for item in items)]
+    top = max(item["total_usd"] for item in items) or 1.0
+    fig = Figure(figsize=(10, 1.6 + 0.55 * len(routes)), dpi=110)
+    ax = fig.subplots()
+    rows = np.arange(len(routes))[::-1]
+    left = np.zeros(len(routes))
+    for name in shown:
+        widths = np.array([item[name] for item in items])
+        ax.barh(rows, widths, left=left, height=0.6, color=COST_COLOURS[name], label=COST_LABELS[name])
+        left += widths
+    for y, item in zip(rows, items):
+        ax.text(item["total_usd"] + 0.01 * top, y, f"US$ {item['total_usd']:,.0f}", va="center", fontsize=9)
+    ax.set_yticks(rows, [r.corridor for r in routes], fontsize=9)
+    ax.set_xlim(0, 1.16 * top)
+    ax.set_xlabel("Generalized cost, US$ per FEU")
+    ax.set_title(title or f"Generalized cost by component: {routes[0].origin} → {routes[0].destination}", fontsize=11)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
     return path

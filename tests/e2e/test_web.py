@@ -77,6 +77,41 @@ def test_pick_places_and_see_routes(page: Any, base_url: str) -> None:
         assert page.get_by_test_id("chart-series").count() == cards.count()
 
 
+def test_cards_draw_the_cost_breakdown(page: Any, base_url: str) -> None:
+    from corridor.maps import COST_COLOURS
+    from corridor.network.costs import COST_COMPONENTS, COST_LABELS
+
+    page.goto(base_url + "/?from=CN-XIAN&to=DE-DUISBURG&k=3&year=2025")
+    settled(page)
+    page.wait_for_function("window.__corridor.routes >= 2", timeout=20_000)
+    routes = page.evaluate("window.__corridor.result.routes")
+    cards = page.get_by_test_id("route-card")
+    assert cards.count() == len(routes)
+    for i, route in enumerate(routes):
+        costs = route["cost_breakdown"]
+        card = cards.nth(i)
+        total = float(card.get_by_test_id("cost-total").get_attribute("data-usd"))
+        assert total == costs["total_usd"] and f"US$ {costs['total_usd']:,.0f} /FEU" in card.inner_text()
+        segments = card.get_by_test_id("cost-segment")
+        drawn = segments.evaluate_all("s => s.map(r => [r.dataset.component, Number(r.dataset.usd), "
+                                      "r.getAttribute('fill'), r.getBoundingClientRect().width, "
+                                      "r.querySelector('title').textContent])")
+        # one segment per non-zero component, in the order they are summed, in the PNG's colours
+        assert [d[0] for d in drawn] == [c for c in COST_COMPONENTS if costs[c] > 0]
+        assert all(d[2] == COST_COLOURS[d[0]] for d in drawn)
+        assert all(d[4].startswith(f"{COST_LABELS[d[0]]}: US$ {d[1]:,.0f}") for d in drawn), drawn
+        # the segments add up to the card's total, in US$ and in pixels across the bar
+        assert sum(d[1] for d in drawn) == pytest.approx(total, abs=0.02)
+        width = card.get_by_test_id("cost-bar").bounding_box()["width"]
+        assert sum(d[3] for d in drawn) == pytest.approx(width, abs=1.0)
+        for _, usd, _, w, _ in drawn:
+            assert w == pytest.approx(width * usd / total, abs=0.6)
+    assert any(costs["border_usd"] > 0 for costs in (r["cost_breakdown"] for r in routes))
+    legend = page.get_by_test_id("cost-legend").inner_text()
+    assert "Freight" in legend and "Value of time" in legend and "Sanctions policy" not in legend
+    page.get_by_test_id("cards").screenshot(path=str(ARTIFACTS / "cost-cards.png"))
+
+
 def test_scenario_toggle_shows_what_changes(page: Any, base_url: str) -> None:
     page.goto(base_url + "/?from=AZ-ALAT&to=TR-KARS&opt=time&year=2025")
     settled(page)

@@ -5,6 +5,7 @@ import "./style.css";
 import { api } from "./api.js";
 import { addAssignmentLayers, assignmentControl } from "./assignment.js";
 import { drawChart, ROUTE_COLOURS } from "./chart.js";
+import { costBar, costLegend } from "./costs.js";
 import { energyControl } from "./energy.js";
 import { placeSearch } from "./search.js";
 import { readState, writeState } from "./state.js";
@@ -164,16 +165,19 @@ function renderCards(routes, changes) {
         <dt>Time</dt><dd>${fmt(r.total_days, 1)} days${c ? delta((c.delta_hours ?? null) !== null ? c.delta_hours / 24 : null, " d") : ""}</dd>
         <dt>Cost</dt><dd>US$ ${fmt(r.cost_usd_per_feu)} /FEU${c ? delta(c.delta_cost_usd_per_feu, "", 0) : ""}</dd>
         <dt>CO2e</dt><dd>${fmt(r.co2_kg_per_feu)} kg/FEU${c ? delta(c.delta_co2_kg_per_feu, " kg", 0) : ""}</dd>
+        ${r.cost_breakdown ? `<dt>Generalized</dt><dd data-testid="cost-total" data-usd="${r.cost_breakdown.total_usd}">US$ ${fmt(r.cost_breakdown.total_usd)} /FEU</dd>` : ""}
         ${rel ? `<dt>P50 / P90</dt><dd>${fmt(rel.p50_days, 1)} / ${fmt(rel.p90_days, 1)} days</dd>` : ""}
         <dt>Distance</dt><dd>${fmt(r.distance_km)} km</dd>
       </dl>
       <p class="countries"></p>`;
     card.querySelector(".name").textContent = r.corridor;
     card.querySelector(".countries").textContent = r.countries.join(" → ");
+    if (r.cost_breakdown) card.querySelector("dl").after(costBar(r.cost_breakdown));
     card.addEventListener("mouseenter", () => highlight(i));
     card.addEventListener("mouseleave", () => highlight(null));
     box.appendChild(card);
   });
+  if (routes.some((r) => r.cost_breakdown)) box.appendChild(costLegend(routes));
   const gone = (changes || []).filter((c) => c.change === "gone");
   if (gone.length) {
     const p = document.createElement("p");

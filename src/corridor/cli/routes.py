@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from ..names import PlaceIndex
 from ..network import Network, load_network
-from ..network.costs import COST_COMPONENTS
+from ..network.costs import COST_COMPONENTS, COST_LABELS
 from ..network.schema import split_list
 from ..routing import Route, Router
 from ..settings import Settings
@@ -44,12 +45,6 @@ def routes_table(routes: list[Route], title: str = "") -> Table:
     for name, values in rows:
         table.add_row(name, *values)
     return table
-
-
-#: the row label of each cost component in ``corridor route --costs``
-COST_LABELS = {"freight_usd": "Freight", "handling_usd": "Handling", "border_usd": "Border", "ets_usd": "EU ETS",
-               "insurance_usd": "Insurance", "sanctions_usd": "Sanctions policy", "carbon_usd": "Carbon (shadow price)",
-               "time_value_usd": "Value of time"}
 
 
 def costs_table(routes: list[Route]) -> Table:
@@ -96,6 +91,26 @@ def reliability_rows(routes: list[Route], dists: list[Any], deadline: float | No
     return table
 
 
+def _title(router: Router, routes: list[Route], prefix: str = "") -> str:
+    names = router.network.places["name"]
+    return f"{prefix}{names[routes[0].origin]} → {names[routes[0].destination]}"
+
+
+def _write_plot(draw: Callable[[], object], path: Path, what: str) -> None:
+    """``draw()``, with a file that cannot be written said as one clear error naming it."""
+    try:
+        guarded(draw)
+    except (OSError, ValueError) as exc:
+        fail(f"cannot write the {what} to {path}: {getattr(exc, 'strerror', None) or exc}")
+
+
+def _plot_costs(router: Router, routes: list[Route], path: Path) -> None:
+    from ..maps import plot_costs
+
+    title = _title(router, routes, "Generalized cost by component, ")
+    _write_plot(lambda: plot_costs(routes, path, title=title), path, "cost plot")
+
+
 def _check_reliability_options(samples: int, month: int | None, deadline: float | None, optimize: str) -> None:
     from ..freight.reliability import MAX_SAMPLES
 
@@ -136,6 +151,8 @@ def route(
                                                                                 "within this many days."),
     plot: Path | None = typer.Option(None, "--plot", help="Draw the routes' transit-time distributions to "
                                                              "this PNG."),
+    cost_plot: Path | None = typer.Option(None, "--cost-plot", help="Draw each route's generalized cost by "
+                                                                    "component (a stacked bar) to this PNG."),
     as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
@@ -173,10 +190,9 @@ def route(
         if plot is not None:
             from ..freight.reliability import plot_distributions
 
-            try:
-                guarded(lambda: plot_distributions(dists, plot, deadline_days=deadline_days))
-            except (OSError, ValueError) as exc:
-                fail(f"cannot write the plot to {plot}: {getattr(exc, 'strerror', None) or exc}")
+            _write_plot(lambda: plot_distributions(dists, plot, deadline_days=deadline_days), plot, "plot")
+    if cost_plot is not None:
+        _plot_costs(router, routes, cost_plot)
     if as_json:
         items = [r.to_dict() for r in routes]
         for item, d in zip(items, dists):
@@ -186,17 +202,18 @@ def route(
         if simulate_it:
             payload["reliability"] = {"samples": samples, "month": month, "seed": seed,
                                       "deadline_days": deadline_days, "plot": str(plot) if plot else None}
+        if cost_plot is not None:
+            payload["cost_plot"] = str(cost_plot)
         emit(payload)
         return
-    names = router.network.places["name"]
-    console.print(routes_table(routes, f"{names[routes[0].origin]} → {names[routes[0].destination]}"
-                                       f" (best by {optimize})"))
+    console.print(routes_table(routes, _title(router, routes) + f" (best by {optimize})"))
     if costs:
         console.print(costs_table(routes))
     if dists:
         console.print(reliability_rows(routes, dists, deadline_days))
-        if plot is not None:
-            console.print(f"plot written to {plot}")
+    for path, what in ((plot if dists else None, "plot"), (cost_plot, "cost plot")):
+        if path is not None:
+            console.print(f"{what} written to {path}")
     if legs:
         for r in routes:
             console.print(legs_table(r))

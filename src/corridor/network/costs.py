@@ -134,6 +134,10 @@ def links_tariff(network: Network, link_ids: list[str], year: int | None = None)
 #: the named parts of the generalized cost of moving one FEU, in the order they are summed and printed
 COST_COMPONENTS = ("freight_usd", "handling_usd", "border_usd", "ets_usd", "insurance_usd", "sanctions_usd",
                    "carbon_usd", "time_value_usd")
+#: each component's name in tables, legends and the web map's cards (docs/costs.md)
+COST_LABELS = {"freight_usd": "Freight", "handling_usd": "Handling", "border_usd": "Border", "ets_usd": "EU ETS",
+               "insurance_usd": "Insurance", "sanctions_usd": "Sanctions policy", "carbon_usd": "Carbon (shadow price)",
+               "time_value_usd": "Value of time"}
 #: the parts that are money paid today (what ``cost_usd_per_feu`` counts)
 MONEY_COMPONENTS = ("freight_usd", "handling_usd", "border_usd")
 _components = attrgetter(*COST_COMPONENTS)
