@@ -51,6 +51,7 @@ from .freight import (
     simulate,
 )
 from .graph import RoutingGraph, compile_graph
+from .maps import plot_costs
 from .network import Network, check_dataset, load_network
 from .network.counts_table import load_counts
 from .network.reliability_table import ReliabilityTable, load_reliability
@@ -67,7 +68,7 @@ __version__ = version("corridor")
 __all__ = [
     "CorridorError", "DataError", "InvalidOptionError", "Leg", "Network", "NoRouteError", "Route", "Router",
     "EdgeCosts", "RoutingGraph", "Settings", "UnknownPlaceError", "check_dataset", "compile_graph", "default_router",
-    "load_counts", "load_network", "network_gdfs", "route",
+    "load_counts", "load_network", "network_gdfs", "plot_costs", "route",
     "ReliabilityTable", "TransitDistribution", "load_reliability", "plot_distributions", "simulate",
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
     "RunStore", "Scenario", "ScenarioError", "apply_scenario", "assign_corridors", "compare", "concession_economics",

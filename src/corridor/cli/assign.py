@@ -62,6 +62,8 @@ def assign(
                                   "(default high_value: the boxes that go by land)."),
     scenario: str | None = typer.Option(None, help="A scenario (bundled name or YAML file) applied first."),
     map_file: Path | None = typer.Option(None, "--map", help="Write a PNG map of v/c to this file."),
+    constants: bool = typer.Option(True, "--constants/--no-constants", help="Apply the route-choice constants "
+                                   "of constants.csv (corridor calibrate --constants estimates them)."),
     as_json: bool = JsonOption,
     data: Path | None = DataOption,
 ) -> None:
@@ -73,7 +75,7 @@ def assign(
     def run() -> tuple[Any, Path | None]:
         inputs = freight_inputs(scenario, data=data, cargo=cargo, year=year)
         flows = assign_corridors(inputs, year=year, algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta,
-                                 show_progress=False if as_json else None)
+                                 show_progress=False if as_json else None, constants=constants)
         return flows, plot_vc_map(flows, inputs.network, map_file) if map_file else None
 
     flows, written = guarded(run)

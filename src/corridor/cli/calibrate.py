@@ -40,8 +40,62 @@ def unused_table(frame: Any) -> Table:
     return table
 
 
+def constants_table(frame: Any) -> Table:
+    """Per count: the route-choice constant, the count, the model without and with it, the fit."""
+    table = Table(title="Route-choice constants (US$ per FEU on the corridor's edges)", title_justify="left")
+    for col in ("alternative", "direction", "US$/FEU", "observed", "without", "with", "difference", "evaluations",
+                "status"):
+        table.add_column(col, justify="left" if col in ("alternative", "direction", "status") else "right")
+    for r in frame.to_dict("records"):
+        table.add_row(r["alternative"], r["direction"] if isinstance(r["direction"], str) else "both", fmt(r["usd_per_feu"], ",.0f", signed=True),
+                      fmt(r["observed"], ",.0f"), fmt(r["before"], ",.0f"), fmt(r["after"], ",.0f"),
+                      f"{fmt(r['difference_pct'], '.1f', signed=True)} %", str(r["iterations"]), r["status"])
+    return table
+
+
+def elasticity_table(frame: Any) -> Table:
+    """Per alternative: volume and share of its market, change per +10 % cost and per +1 day."""
+    table = Table(title="Implied elasticities (equilibrium finite differences, constants applied)",
+                  title_justify="left")
+    for col in ("alternative", "direction", "volume", "share", "+10 % cost", "elasticity", "+1 day", "published"):
+        table.add_column(col, justify="left" if col in ("alternative", "direction", "published") else "right")
+    for r in frame.to_dict("records"):
+        table.add_row(r["alternative"], r["direction"] if isinstance(r["direction"], str) else "both", fmt(r["volume"], ",.0f"), fmt(r["share"], ".2f"),
+                      f"{fmt(r['change_cost10_pct'], '.1f', signed=True)} %", fmt(r["elasticity_cost"], ".2f"),
+                      f"{fmt(r['change_day_pct'], '.1f', signed=True)} %", r["published"])
+    return table
+
+
+def _constants(year: int, scenario: str | None, data: Path | None, algorithm: str, theta: float,
+               as_json: bool) -> None:
+    from ..freight.choice_fit import UPPER_USD, estimate_constants
+    from ..freight.inputs import freight_inputs
+
+    fit = guarded(lambda: estimate_constants(freight_inputs(scenario, data=data, year=year), year=year,
+                                             algorithm=algorithm, theta=theta))
+    if as_json:
+        emit(fit.to_dict())
+        return
+    what = f"logit SUE, θ = {fit.theta:g}" if fit.theta is not None else "user equilibrium (Algorithm B)"
+    console.print(f"[bold]Route-choice constants, {year}[/] — {what}, class {fit.cargo_class} "
+                  f"(US${fit.value_of_time:g} per FEU-hour); {fit.equilibria} equilibria in {fit.wall_time:.1f} s")
+    console.print(constants_table(fit.constants))
+    for r in fit.constants[fit.constants["status"] != "fitted"].to_dict("records"):
+        console.print(f"  {r['alternative']} {r['direction'] if isinstance(r['direction'], str) else 'both ways'}: "
+                      f"no constant between US${r['lower']:,.0f} (minus the smallest money cost of its edges) and "
+                      f"US${UPPER_USD:,.0f} meets the count; kept at US${r['usd_per_feu']:,.0f}", style="yellow")
+    for r in fit.not_identifiable.to_dict("records"):
+        console.print(f"  not identifiable: {r['element']} {r['direction'] if isinstance(r['direction'], str) else ''}: {r['reason']}", style="yellow")
+    if len(fit.elasticities):
+        console.print(elasticity_table(fit.elasticities))
+
+
 def calibrate(
     year: int = typer.Option(2024, help="The counts' year (and the links open in it)."),
+    constants: bool = typer.Option(False, "--constants", help="Estimate the route-choice constants per corridor "
+                                   "count instead of the demand, with the implied elasticities."),
+    algorithm: str = typer.Option("bush", help="With --constants: bush (user equilibrium) or sue (logit)."),
+    theta: float = typer.Option(0.02, help="With --constants and sue: logit dispersion per hour-equivalent."),
     loo: bool = typer.Option(False, "--loo", help="Also predict each count by a fit that did not see it."),
     rho: float = typer.Option(0.1, "--rho", help="Regularisation toward the prior (TEU² per TEU² of count misfit)."),
     out: Path | None = typer.Option(None, "--out", help="Write the dataset with the calibrated demand.csv to this "
@@ -55,6 +109,9 @@ def calibrate(
     from ..freight import calibrate as run_calibration
     from ..freight.inputs import freight_inputs
 
+    if constants:
+        _constants(year, scenario, data, algorithm, theta, as_json)
+        return
     if out is not None and out.exists():
         fail(f"{out} exists: give a new folder for the calibrated dataset")
     cal = guarded(lambda: run_calibration(freight_inputs(scenario, data=data, year=year), year=year,

@@ -4,6 +4,8 @@ Every analysis starts from :func:`freight_inputs` (network + scenario + demand â
 """
 
 from .calibration import Calibration, calibrate
+from .choice import apply_constants, load_constants
+from .choice_fit import ChoiceFit, elasticities, estimate_constants
 from .compare import Comparison, compare
 from .congestion import assign_corridors
 from .corridor_flows import CorridorFlows
@@ -17,7 +19,8 @@ from .reliability import TransitDistribution, plot_distributions, simulate
 from .vc_map import plot_vc_map
 
 __all__ = [
-    "Calibration", "calibrate",
+    "Calibration", "calibrate", "ChoiceFit", "apply_constants", "elasticities", "estimate_constants",
+    "load_constants",
     "Comparison", "CorridorFlows", "CriticalityResult", "Demand", "DemandFlows", "EconomicsResult", "FreightInputs",
     "Growth", "TransitDistribution", "assign_corridors", "block_totals", "compare", "concession_economics",
     "criticality", "demand_for_year", "freight_inputs", "load_demand", "load_growth", "plot_distributions",

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from ..assignment import ALGORITHMS, AssignmentResult, assign, check_options
 from ..network.counts_table import load_counts
+from .choice import with_constants
 from .corridor_flows import CorridorFlows
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .inputs import FreightInputs, freight_inputs
@@ -63,7 +64,8 @@ def solve(problem: CorridorProblem, *, algorithm: str = "bfw", gap: float = 1e-4
 
 def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = None, algorithm: str = "bfw",
                      gap: float | None = None, max_iter: int | None = None, theta: float = DEFAULT_THETA,
-                     progress: Progress | None = None, show_progress: bool | None = False) -> CorridorFlows:
+                     progress: Progress | None = None, show_progress: bool | None = False,
+                     constants: bool = True) -> CorridorFlows:
     """Assign the corridor demand with capacities and report flows, bottlenecks and corridor volumes.
 
     Parameters
@@ -85,6 +87,9 @@ def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = 
         Called as ``progress(iteration, gap)``.
     show_progress : bool or None
         Draw the engine's rich progress bar (``None``: only on a terminal).
+    constants : bool
+        Apply the route-choice constants of the dataset's ``constants.csv`` for the cargo class
+        (:mod:`corridor.freight.choice`); ``False``: the modelled costs alone.
 
     Returns
     -------
@@ -108,6 +113,7 @@ def assign_corridors(inputs: FreightInputs | None = None, *, year: int | None = 
     check_options(algorithm, gap=gap, max_iter=max_iter, theta=theta)
     inputs = inputs if inputs is not None else freight_inputs()
     problem = build_problem(inputs, year=inputs.year(year) or BASE_YEAR)
+    problem = with_constants(problem, inputs.data, inputs.settings.cargo_class, constants)
     result = solve(problem, algorithm=algorithm, gap=gap, max_iter=max_iter, theta=theta, progress=progress,
                    show_progress=show_progress)
     return CorridorFlows.from_result(problem, result, theta=theta, counts=load_counts(inputs.data, network=inputs.base),

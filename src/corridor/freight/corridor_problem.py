@@ -192,7 +192,7 @@ def build_problem(inputs: FreightInputs, *, year: int = BASE_YEAR, capacities: p
 
     ok = router.usable(year=year, avoid_countries=avoid_countries, avoid_modes=avoid_modes)
     vot = router.value_of_time
-    toll_h = (router.weights("generalized") - vot * g.hours) / vot   # money and CO2, in hours-equivalent
+    toll_h = (router.weights("generalized", year) - vot * g.hours) / vot   # money and CO2 in the year, in hours
     cap, queue = edge_capacities(g, capacities)
     element = _element_ids(g)
     keep = np.flatnonzero(ok)

@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 from ..assignment import AssignmentResult, LinkNetwork, assign
 from ..errors import InvalidOptionError
 from ..parallel import run_tasks
+from .choice import with_constants
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .criticality import RANKS, SCOPES, CriticalityResult, element_positions, rank_frame, scope_elements
 from .inputs import FreightInputs
@@ -179,6 +180,7 @@ def equilibrium_criticality(inputs: FreightInputs, *, scope: str = "links", year
         raise InvalidOptionError(f"unknown ranking {rank_by!r}; choose one of {', '.join(RANKS)}")
     start = time.perf_counter()
     problem = build_problem(inputs, year=inputs.year(year) or BASE_YEAR)
+    problem = with_constants(problem, inputs.data, inputs.settings.cargo_class)   # constants.csv (choice.py)
     network = problem.engine_network()
     base = assign(network, problem.matrix, "bush", gap=gap, max_iter=max_iter, progress=False)
     base_od = _od_cost(base, problem.num_zones)

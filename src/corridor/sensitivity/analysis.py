@@ -19,10 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from .. import validate
 from ..formats.json import records
@@ -135,6 +131,7 @@ def sensitivity(data: Path | str | None = None, *, method: str = "morris",
     base = answers(inputs, design.orders)
     run = {"workers": workers, "ray_address": ray_address, "progress": progress}
     problem = salib_problem(factors)
+    from SALib.sample import morris as morris_sample  # SALib (and scipy.stats) load only when a screening runs
     x = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
     y = run_design(design, x, "Morris screening", **run)
     effects = _morris(problem, x, y, names, base, design, seed)
@@ -181,6 +178,7 @@ def _morris(problem: dict[str, Any], x: np.ndarray, y: np.ndarray, names: list[s
         column = y[:, j]
         if not np.isfinite(column).all():
             continue  # an answer some evaluations could not give (no route): left out of the ranking
+        from SALib.analyze import morris as morris_analyze
         si = morris_analyze.analyze(problem, x, column, num_levels=LEVELS, seed=seed)
         for i, source in enumerate(problem["names"]):
             rows.append({"source": source, "answer": name, "group": group_of(name), "mu_star": si["mu_star"][i],
@@ -232,6 +230,7 @@ def _sobol(design: Design, chosen: list[Factor], names: list[str], n: int, seed:
     factors = list(design.factors)
     where = [factors.index(f) for f in chosen]
     problem = salib_problem(chosen)
+    from SALib.sample import sobol as sobol_sample
     sample = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     x = np.tile([f.base for f in factors], (len(sample), 1))
     x[:, where] = sample
@@ -244,6 +243,7 @@ def _sobol(design: Design, chosen: list[Factor], names: list[str], n: int, seed:
         if np.ptp(column) == 0:  # the answer does not move: no variance to share out
             si = {k: np.zeros(len(chosen)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         else:
+            from SALib.analyze import sobol as sobol_analyze
             si = sobol_analyze.analyze(problem, column, calc_second_order=False, seed=seed)
         rows += [{"source": f.source, "answer": name, **{k: float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")}}
                  for i, f in enumerate(chosen)]
