@@ -5,7 +5,10 @@ id ``sea:A:B-CAPE``, routed with ``suez`` and ``panama`` restricted. ``northwest
 Pairs in ``SHORT_SEA`` (feeders inside the Black Sea / Mediterranean, Gulf) get only the default row.
 All rows with mode ``sea`` are replaced; every other row of links.csv is kept as it is, in order.
 
-Lengths: searoute (Eurostat MARNET network) shortest feasible sea distance, source ``SEAROUTE``.
+Lengths: searoute (Eurostat MARNET network) shortest feasible sea distance, source ``SEAROUTE``, plus the
+approach at each end: the great-circle km from the port to the network node searoute snaps it to (searoute
+measures node to node only, so a port snapped far offshore came out shorter than the straight line between
+the ports, and ports sharing a node came out equal), source ``DER-SEA-APPROACH``.
 Speeds: mainline ``EST-SEA-SPEED``; Black Sea feeders ``DER-FEEDER-SPEED`` = searoute length of
 Batumi→Constanța ÷ 120 h (the "5 days one way" of [MC-FEEDER19]).
 
@@ -24,6 +27,8 @@ from pathlib import Path
 
 import searoute
 from shapely.geometry import LineString, mapping
+
+from corridor.network.geo import haversine_km
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "corridor" / "data"
 
@@ -57,12 +62,21 @@ MAINLINE_SPEED_KMH = 27.0
 LANES: dict[str, list] = {}
 
 
+def _approach_km(port: tuple[float, float], node: list[float]) -> float:
+    """Great-circle km from a port to the MARNET node searoute snapped it to."""
+    return float(haversine_km(port[0], port[1], node[0], node[1]))
+
+
 def _route(a: tuple[float, float], b: tuple[float, float], restrictions: list[str]) -> tuple[float, list[str]]:
     feature = searoute.searoute(a, b, units="km", restrictions=restrictions, return_passages=True)
     length = float(feature.properties["length"])
     if not length or length == float("inf"):
         raise ValueError(f"searoute found no route {a} → {b} with restrictions {restrictions}")
-    LANES[f"{a}>{b}>{','.join(restrictions)}"] = feature.geometry["coordinates"]
+    xy = feature.geometry["coordinates"]
+    # searoute measures node to node only: Batumi snaps to a node 48 km offshore (its legs came out shorter
+    # than the straight line) and Poti and Anaklia to one node; the approach from each port to its node is added
+    length += _approach_km(a, xy[0]) + _approach_km(b, xy[-1])
+    LANES[f"{a}>{b}>{','.join(restrictions)}"] = [list(a), *xy, list(b)]
     return length, list(feature.properties.get("traversed_passages") or [])
 
 
@@ -81,7 +95,7 @@ def build_rows(places: dict[str, tuple[float, float]]) -> list[dict[str, str]]:
             "id": f"sea:{a}:{b}{suffix}", "from": a, "to": b, "mode": "sea",
             "length_km": f"{length:.0f}", "speed_kmh": f"{speed:g}", "gauge_mm": "", "electrified": "",
             "capacity_teu_per_year": "", "status": status, "open_year": year, "group": "",
-            "passages": "|".join(sorted(passages)) or "none", "length_source": "SEAROUTE", "speed_source": speed_src,
+            "passages": "|".join(sorted(passages)) or "none", "length_source": "SEAROUTE|DER-SEA-APPROACH", "speed_source": speed_src,
             "capacity_source": "", "status_source": status_src,
             "note": note or ("searoute, restrictions " + ",".join(restrictions)),
         })
@@ -112,7 +126,7 @@ def main() -> int:
             kept = [r for r in csv.DictReader(fh) if r["mode"] != "sea"]
     sea = build_rows(places)
     with links_path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(kept + sea)
     lanes = {"type": "FeatureCollection", "features": [

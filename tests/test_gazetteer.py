@@ -89,6 +89,18 @@ def test_a_land_link_shorter_than_the_straight_line_fails(mini_copy: Path, gazet
                         "between AZ-ALAT and AZ-HORADIZ"]
 
 
+def test_a_sea_leg_shorter_than_the_straight_line_fails_past_the_snapping_tolerance(
+        mini_copy: Path, gazetteer: Gazetteer) -> None:
+    # Poti-Constanța is 1078.4 km in a straight line: within SEA_TOLERANCE_KM (rounding) passes, beyond fails
+    _edit(mini_copy / "links.csv", "GE-POTI,RO-CONSTANTA,sea,1200,", "GE-POTI,RO-CONSTANTA,sea,1078,")
+    assert check_dataset(mini_copy, gazetteer=gazetteer) == []
+    _edit(mini_copy / "links.csv", "GE-POTI,RO-CONSTANTA,sea,1078,", "GE-POTI,RO-CONSTANTA,sea,1049,")
+    problems = [str(p) for p in check_dataset(mini_copy, gazetteer=gazetteer)]
+    assert problems == [("links.csv line 8, field 'length_km': 1049 km is shorter than the straight line 1078.4 km "
+                         "between GE-POTI and RO-CONSTANTA (more than the snapping tolerance of 1 km): add each "
+                         "port's approach to the sea network")]
+
+
 def test_a_land_link_over_twice_the_straight_line_says_why(mini_copy: Path, gazetteer: Gazetteer) -> None:
     _edit(mini_copy / "links.csv", "R-ALAT-HORADIZ,AZ-ALAT,AZ-HORADIZ,rail,250,", "R-ALAT-HORADIZ,AZ-ALAT,AZ-HORADIZ,rail,450,")
     problems = [str(p) for p in check_dataset(mini_copy, gazetteer=gazetteer)]
@@ -137,3 +149,27 @@ def test_caspian_ferries_from_kuryk_and_aktau_differ_and_none_undercuts_the_stra
     a, b = places.loc[water["from"]], places.loc[water["to"]]
     straight = haversine_km(a["lon"].to_numpy(), a["lat"].to_numpy(), b["lon"].to_numpy(), b["lat"].to_numpy())
     assert (water["length_km"].to_numpy() >= straight).all()
+
+
+def test_road_lengths_are_published_or_derived_from_the_published_ones(bundled) -> None:
+    _, links = bundled
+    roads = links[links["mode"] == "road"]
+    assert not roads["length_source"].str.contains("EST-ROAD-CIRCUITY").any()  # no flat judgement left
+    published = roads[~roads["length_source"].str.startswith("DER-ROAD-CIRCUITY")]
+    assert len(published) == 17
+    assert roads.loc["road:KZ-BEYNEU:KZ-AKTAU", "length_km"] == 470.0  # AZH-BA
+    assert roads.loc["road:KZ-AKTOBE:KZ-ATYRAU", "length_km"] == 620.0  # PM-KZ-AAA: 897 - 277
+    baku_ganja = ["road:AZ-ALAT:AZ-BAKU", "road:AZ-ALAT:AZ-HAJIGABUL", "road:AZ-HAJIGABUL:AZ-GANJA"]
+    assert roads.loc[baku_ganja, "length_km"].sum() == pytest.approx(514 - 130.15, abs=0.2)  # M2 less Ganja-border
+
+
+def test_sea_legs_count_each_ports_approach_so_snapped_ports_stay_apart(bundled) -> None:
+    places, links = bundled
+
+    def straight(a: str, b: str) -> float:
+        return float(haversine_km(places.loc[a, "lon"], places.loc[a, "lat"], places.loc[b, "lon"], places.loc[b, "lat"]))
+
+    batumi = links.loc["sea:GE-BATUMI:RO-CONSTANTA", "length_km"]
+    assert batumi >= straight("GE-BATUMI", "RO-CONSTANTA")  # was 1049 km against a 1093-km straight line
+    poti, anaklia = links.loc["sea:GE-POTI:RO-CONSTANTA", "length_km"], links.loc["sea:GE-ANAKLIA:RO-CONSTANTA", "length_km"]
+    assert anaklia - poti == pytest.approx(21.5 - 14.1, abs=1)  # one sea node, their own approaches (DER-SEA-APPROACH)

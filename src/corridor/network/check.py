@@ -28,6 +28,10 @@ from .water import read_water_levels
 COAST_TOLERANCE_DEG = 0.08
 #: a land link longer than this many times the straight line between its ends says why in its note
 MAX_CIRCUITY = 2.0
+#: how far (km) a sea or ferry leg may fall short of the straight line between its ports: lengths are whole
+#: km, and a leg measured node to node on a sea network with each port's approach to its node added
+#: (scripts/build_sea_legs.py) can, by the triangle inequality, fall short only by that rounding
+SEA_TOLERANCE_KM = 1.0
 
 
 def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | None = None) -> list[Problem]:
@@ -36,9 +40,9 @@ def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | 
     Checks the schema of every row, ids and references, units and ranges, that every figure cites
     a row of ``sources.csv``, that estimates say how they were made, that sea links list their
     passages, that each place lies inside the country it states and near its GeoNames namesake
-    (``gazetteer``, GeoNames by default; see :mod:`corridor.network.gazetteer`), that no rail or
-    road link is shorter than the straight line between its ends, and, when ``uncertainty.csv`` is
-    present, that every estimate has a range there (:mod:`corridor.network.uncertainty`).
+    (``gazetteer``, GeoNames by default; see :mod:`corridor.network.gazetteer`), that no link is
+    shorter than the straight line between its ends (a sea or ferry leg by ``SEA_TOLERANCE_KM``), and,
+    when ``uncertainty.csv`` is present, that every estimate has a range there (:mod:`corridor.network.uncertainty`).
     """
     tables, lines, problems, _ = read_tables(data_dir)
     sources = tables["sources.csv"]
@@ -54,7 +58,7 @@ def check_dataset(data_dir: Path | str | None = None, *, gazetteer: Gazetteer | 
     problems.extend(_located("places.csv", places.to_dict("records"), lines["places.csv"]))
     geonames_sources = set(sources.loc[sources["publisher"].fillna("").str.startswith("GeoNames"), "id"])
     problems.extend(place_problems(places.to_dict("records"), lines["places.csv"], geonames_sources, gazetteer))
-    problems.extend(_land_lengths(tables["links.csv"], lines["links.csv"], places))
+    problems.extend(_lengths(tables["links.csv"], lines["links.csv"], places))
     # reliability.csv is optional in a user's dataset; when present it is checked like the rest
     _, reliability_problems = read_reliability(data_dir, places=places["id"], links=tables["links.csv"]["id"],
                                                sources=sources["id"], required=False)
@@ -135,11 +139,15 @@ def _located(file: str, rows: list[dict], lines: list[int]) -> list[Problem]:
     return problems
 
 
-def _land_lengths(links: pd.DataFrame, lines: list[int], places: pd.DataFrame) -> list[Problem]:
-    """Rail and road links shorter than the great circle between their ends, or over twice it without a note."""
+def _lengths(links: pd.DataFrame, lines: list[int], places: pd.DataFrame) -> list[Problem]:
+    """Links shorter than the great circle between their ends, or land links over twice it without a note.
+
+    Sea and ferry legs may fall short by ``SEA_TOLERANCE_KM``; only rail and road need a note past
+    ``MAX_CIRCUITY`` (a sea leg round the Cape is legitimately long).
+    """
     at = places[~places.index.duplicated()]
     land = np.flatnonzero((links["from"].isin(at.index) & links["to"].isin(at.index)
-                           & links["mode"].isin(["rail", "road"])).to_numpy())
+                           & links["mode"].isin(["rail", "road", "sea", "ferry"])).to_numpy())
     rows = links.iloc[land]
     a, b = at.loc[rows["from"]], at.loc[rows["to"]]
     straight = np.round(haversine_km(a["lon"].to_numpy(float), a["lat"].to_numpy(float),
@@ -147,17 +155,21 @@ def _land_lengths(links: pd.DataFrame, lines: list[int], places: pd.DataFrame) -
     problems = []
     for i, row, gc in zip(land, rows.to_dict("records"), np.atleast_1d(straight)):
         length, between = float(row["length_km"]), f"{row['from']} and {row['to']}"
-        if length < gc:
-            problems.append(Problem("links.csv", lines[i], "length_km",
-                                    f"{length:g} km is shorter than the straight line {gc:g} km between {between}"))
-        elif length > MAX_CIRCUITY * gc and not (isinstance(row["note"], str) and row["note"].strip()):
+        water = row["mode"] in ("sea", "ferry")
+        if length < gc - (SEA_TOLERANCE_KM if water else 0.0):
+            problems.append(Problem("links.csv", lines[i], "length_km", (
+                f"{length:g} km is shorter than the straight line {gc:g} km between {between}"
+                + (f" (more than the snapping tolerance of {SEA_TOLERANCE_KM:g} km): add each port's approach"
+                   " to the sea network" if water else ""))))
+        elif (not water and length > MAX_CIRCUITY * gc
+              and not (isinstance(row["note"], str) and row["note"].strip())):
             problems.append(Problem("links.csv", lines[i], "length_km", (
                 f"{length:g} km is {length / gc:.1f} times the straight line {gc:g} km between {between}: "
                 "say why in note")))
     return problems
 
 
-__all__ = ["MAX_CIRCUITY", "Problem", "check_dataset"]
+__all__ = ["MAX_CIRCUITY", "SEA_TOLERANCE_KM", "Problem", "check_dataset"]
 
 
 #: the tables in the order their problems can cause others (a bad place makes its links' ends unknown)
