@@ -97,6 +97,8 @@ def calibrate(
     algorithm: str = typer.Option("bush", help="With --constants: bush (user equilibrium) or sue (logit)."),
     theta: float = typer.Option(0.02, help="With --constants and sue: logit dispersion per hour-equivalent."),
     loo: bool = typer.Option(False, "--loo", help="Also predict each count by a fit that did not see it."),
+    bare: bool = typer.Option(False, "--bare-costs", help="Fit the demand on the bare costs, without the route-choice "
+                              "constants of constants.csv (which corridor assign applies)."),
     rho: float = typer.Option(0.1, "--rho", help="Regularisation toward the prior (TEU² per TEU² of count misfit)."),
     out: Path | None = typer.Option(None, "--out", help="Write the dataset with the calibrated demand.csv to this "
                                     "new folder (then run any command on it with --data)."),
@@ -115,7 +117,8 @@ def calibrate(
     if out is not None and out.exists():
         fail(f"{out} exists: give a new folder for the calibrated dataset")
     cal = guarded(lambda: run_calibration(freight_inputs(scenario, data=data, year=year), year=year,
-                                          leave_one_out=loo, regularization=rho, progress=False if as_json else None))
+                                          leave_one_out=loo, regularization=rho, constants=not bare,
+                                          progress=False if as_json else None))
     written = cal.write_dataset(out, data) if out is not None else None
     if as_json:
         emit(cal.to_dict() | {"dataset": str(written) if written else None})

@@ -40,6 +40,7 @@ from ..formats.json import records
 from ..network.counts_table import load_counts
 from ..network.schema import COUNT_TOTALS, split_list
 from ..network.uncertainty import read_uncertainty
+from .choice import with_constants
 from .corridor_flows import CORRIDORS, edge_table
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .inputs import FreightInputs, freight_inputs
@@ -235,7 +236,7 @@ def _bounds(inputs: FreightInputs, problem: CorridorProblem) -> tuple[np.ndarray
 def calibrate(inputs: FreightInputs | None = None, *, year: int = BASE_YEAR, counts: pd.DataFrame | None = None,
               leave_one_out: bool = False, regularization: float = DEFAULT_REGULARIZATION, gap: float = DEFAULT_GAP,
               max_iterations: int = 50, tolerance: float = DEFAULT_TOLERANCE, algorithm: str = "spiess",
-              progress: bool | None = None) -> Calibration:
+              constants: bool = True, progress: bool | None = None) -> Calibration:
     """Adjust the corridor demand so that its equilibrium reproduces the year's counts (module docstring).
 
     Parameters
@@ -255,6 +256,9 @@ def calibrate(inputs: FreightInputs | None = None, *, year: int = BASE_YEAR, cou
         (:func:`~corridor.assignment.estimate_matrix`).
     algorithm : {"spiess", "l-bfgs-b"}
         Spiess's gradient method, or scipy's L-BFGS-B on the same objective (the benchmark's peer).
+    constants : bool
+        Route choice with the dataset's route-choice constants (``constants.csv``, as ``corridor assign``
+        uses them), or on the bare costs (``False``).
     progress : bool or None
         Rich progress bars (``None``: only on a terminal).
 
@@ -272,7 +276,7 @@ def calibrate(inputs: FreightInputs | None = None, *, year: int = BASE_YEAR, cou
     """
     start = time.perf_counter()
     inputs = inputs if inputs is not None else freight_inputs(year=year)
-    problem = build_problem(inputs, year=year)
+    problem = with_constants(build_problem(inputs, year=year), inputs.data, inputs.settings.cargo_class, constants)
     prior = problem.matrix
     lo, hi, source = _bounds(inputs, problem)
     cells = Cells.build(prior, problem.num_zones, None, None)
