@@ -50,6 +50,7 @@ from .freight import (
     route_demand,
     simulate,
 )
+from .freight.warm_solves import WarmSolves
 from .graph import RoutingGraph, compile_graph
 from .maps import plot_costs
 from .network import Network, check_dataset, load_network
@@ -79,4 +80,5 @@ __all__ = [
     "Growth", "block_totals", "demand_for_year", "load_growth",
     "ChoiceFit", "estimate_constants",
     "SensitivityResult", "plot_tornado", "sensitivity",
+    "WarmSolves",
 ]

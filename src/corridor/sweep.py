@@ -3,7 +3,7 @@
 A sweep file::
 
     name: tripp-npv
-    analysis: economics          # summary | economics | criticality | energy
+    analysis: economics          # summary | economics | criticality | energy | assignment
     scenarios: [tripp, middle-corridor-2030]
     parameters:                  # every combination of these lists
       discount: [0.06, 0.08, 0.10]
@@ -11,6 +11,13 @@ A sweep file::
     fixed:                       # the same in every run
       links: TRIPP
       years: 49
+
+An ``assignment`` sweep solves the capacity-aware corridor equilibrium of each run
+(:mod:`corridor.freight.congestion`). Within a worker process, runs share what they can
+(:mod:`corridor.freight.warm_solves`): the compiled router of a scenario across years, the constants
+and counts tables; and within a chunk of :data:`CHUNK_RUNS` neighbouring runs (ordered by year, then
+scenario, so that neighbours share a graph) each equilibrium starts from the last one on the same graph.
+``share=False`` turns all of it off (the benchmark's peer; same answers within the gap).
 
 Runs already in the store (same scenario, parameters, data and code) are reused, not recomputed, so
 an interrupted sweep resumes where it stopped. Each finished run is written in its own transaction.
@@ -34,12 +41,13 @@ from .freight.criticality import RANKS, SCOPES
 from .freight.demand import Demand, demand_settings, has_demand, load_demand
 from .freight.economics import check_terms
 from .freight.inputs import freight_inputs
+from .freight.warm_solves import WarmSolves
 from .network import Network, load_network
 from .parallel import run_tasks
 from .scenarios import Scenario, ScenarioError, compose_yaml, load_scenario
 from .store import Run, RunStore, code_version, run_key
 
-ANALYSES = ("summary", "economics", "criticality", "energy")
+ANALYSES = ("summary", "economics", "criticality", "energy", "assignment")
 COMMON = {"year": int, "cargo_class": str, "co2_price_usd_per_t": float}
 PARAMETERS: dict[str, dict[str, type]] = {
     "summary": dict(COMMON),
@@ -47,10 +55,14 @@ PARAMETERS: dict[str, dict[str, type]] = {
     "economics": {**COMMON, "links": str, "years": int, "option_years": int, "discount": float, "tariff": str,
                   "growth": float, "start_year": int, "capex_usd": float, "opex_share": float},
     "energy": {"year": int, "commodity": str, "to": str},
+    "assignment": {**COMMON, "gap": float},
 }
 SPEC_KEYS = ("name", "analysis", "scenarios", "parameters", "fixed", "description")
 #: runs one sweep may hold (a larger grid is refused before anything starts)
 MAX_RUNS = 100_000
+#: neighbouring runs per task: the first solves cold, the others warm (more: more sharing, coarser balance
+#: and store writes); fixed, so a run's answer does not depend on the number of workers
+CHUNK_RUNS = 5
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,8 @@ def check_parameters(analysis: str, p: dict[str, Any]) -> None:
         validate.choices([p.get("rank_by", "unrouted")], RANKS, "rank_by")
     elif analysis == "energy":
         validate.choices([p.get("commodity", "gas")], ("gas", "oil"), "commodity")
+    elif analysis == "assignment":
+        validate.number(p.get("gap", 1e-6), "gap", 0, 0.1, open_lo=True)
 
 
 # -- running one ------------------------------------------------------------------------------
@@ -210,8 +224,9 @@ def data_version(data: str | Path | None, analysis: str = "summary") -> str:
     return f"{network.version}/{demand.version if demand else 'no-demand'}"
 
 
-def run_one(data: str | None, task: Task) -> Run:
-    """Compute one run (in whatever process) and return it ready to store."""
+def run_one(data: str | None, task: Task, *, solves: WarmSolves | None = None) -> Run:
+    """Compute one run (in whatever process) and return it ready to store (``solves``: the equilibria of
+    the runs before it in its chunk, to warm-start from, :mod:`corridor.freight.assignment_runs`)."""
     start = time.perf_counter()
     p = dict(task.params)
     if task.analysis == "energy":
@@ -227,6 +242,14 @@ def run_one(data: str | None, task: Task) -> Run:
     network, demand = _inputs(data)
     if demand is None:
         raise DataError("this analysis needs demand: zones.csv and demand.csv in the data folder")
+    if task.analysis == "assignment":
+        from .freight.assignment_runs import assignment_run
+
+        summary, result = assignment_run(task.scenario, p, network=network, demand=demand, data=data,
+                                         solves=solves)
+        return Run(key=task.key, kind=task.analysis, scenario=task.scenario.name, scenario_key=task.scenario.key,
+                   params=task.params, data_version="", code_version="", summary=summary, result=result,
+                   seconds=time.perf_counter() - start)
     settings = demand_settings(network, p.get("cargo_class")).replace(
         **{k: p[k] for k in ("co2_price_usd_per_t",) if k in p})
     inputs = freight_inputs(task.scenario, network=network, demand=demand, settings=settings,
@@ -267,13 +290,29 @@ def tasks_for(spec: SweepSpec, data: str | None) -> list[Task]:
     return out
 
 
+def _run_chunk(context: tuple[str | None, bool], tasks: list[Task]) -> list[Run]:
+    data, share = context
+    solves = WarmSolves(share=share)
+    return [run_one(data, t, solves=solves) for t in tasks]
+
+
+def chunks_for(tasks: list[Task]) -> list[list[Task]]:
+    """``tasks`` by year, then scenario (neighbours share a graph), in chunks of :data:`CHUNK_RUNS` for an
+    assignment (one run a chunk for the other analyses, which have no equilibrium to share)."""
+    order = sorted(tasks, key=lambda t: (int(t.params.get("year") or 0), t.scenario.key))
+    size = CHUNK_RUNS if any(t.analysis == "assignment" for t in tasks) else 1
+    return [order[i:i + size] for i in range(0, len(order), size)]
+
+
 def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStore | None = None, workers: int = 1,
               ray_address: str | None = None, progress: Any = None,
-              on_run: Callable[[Run], None] | None = None) -> SweepResult:
+              on_run: Callable[[Run], None] | None = None, share: bool = True) -> SweepResult:
     """Run every scenario × parameter combination not yet in ``store``; return the keys of all of them.
 
-    Each finished run is stored at once in its own transaction (a sweep killed midway keeps every
-    finished run and no partial one; running it again computes only what is missing).
+    Each finished chunk of runs (:func:`chunks_for`; one run but for ``assignment``) is stored at once, each run in
+    its own transaction (a sweep killed midway keeps every finished run and no partial one; running it
+    again computes only what is missing). ``share``: runs in one worker reuse its compiled routers and
+    warm-start their equilibria (``assignment``; False: every run from scratch).
     """
     start = time.perf_counter()
     store = store if store is not None else RunStore()
@@ -283,14 +322,17 @@ def run_sweep(spec: SweepSpec, *, data: str | Path | None = None, store: RunStor
     have = store.keys()
     todo = [t for t in {t.key: t for t in tasks}.values() if t.key not in have]
 
-    def save(i: int, run: Run) -> None:
-        full = Run(**{**run.__dict__, "data_version": version, "code_version": code, "sweep": spec.name})
-        store.put(full)
-        if on_run is not None:
-            on_run(full)
+    def save(i: int, runs: list[Run]) -> None:
+        for run in runs:
+            full = Run(**{**run.__dict__, "data_version": version, "code_version": code, "sweep": spec.name})
+            store.put(full)
+            if on_run is not None:
+                on_run(full)
 
+    chunks = chunks_for(todo)
     with store.session():
-        run_tasks(run_one, data_str, todo, workers=workers, ray_address=ray_address,
-                  description=f"sweep {spec.name}", progress=progress, on_result=save)
+        run_tasks(_run_chunk, (data_str, share), chunks, workers=workers, ray_address=ray_address,
+                  description=f"sweep {spec.name}", progress=progress, on_result=save,
+                  weights=[len(c) for c in chunks])
     keys = [t.key for t in tasks]
     return SweepResult(spec, keys, len(todo), len(set(keys)) - len(todo), time.perf_counter() - start, store.path)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import validate
 from ..formats.json import records
+from ..freight.warm_solves import WarmSolves
 from ..parallel import run_tasks
 from .answers import answer_names, answers, corridor_orders, group_of
 from .factors import Factor, Inputs, estimate_factors, load_inputs, perturb
@@ -37,8 +38,9 @@ DEFAULT_SAMPLES = 32
 LEVELS = 4
 #: estimates drawn in the tornado plot
 TORNADO = 10
-#: sample rows per task sent to a worker
-CHUNK = 4
+#: sample rows per task sent to a worker; neighbouring rows of a Morris trajectory differ in one estimate,
+#: and each row's equilibria warm-start from the row before's (the first row of a chunk solves cold)
+CHUNK = 8
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,15 @@ class Design:
     inputs: Inputs
     factors: tuple[Factor, ...]
     orders: tuple[tuple[str, ...], ...]
+    #: warm-start each equilibrium from the last one of its chunk (:mod:`corridor.freight.warm_solves`)
+    share: bool = True
 
 
 def evaluate(design: Design, rows: np.ndarray) -> np.ndarray:
-    """The answers (one row each) for each row of factor values."""
-    return np.vstack([answers(perturb(design.inputs, list(design.factors), x), design.orders) for x in rows])
+    """The answers (one row each) for each row of factor values, each equilibrium warm from the row before's."""
+    solves = WarmSolves(share=design.share)
+    return np.vstack([answers(perturb(design.inputs, list(design.factors), x), design.orders, solves=solves)
+                      for x in rows])
 
 
 @dataclass(frozen=True)
