@@ -10,7 +10,9 @@ Boyles's ``tap-b``.
 
 A bush is stored densely per origin row ``r``: ``inb[r, a]`` (link ``a`` is in the bush), ``bflow[r, a]``
 (the origin's flow on it) and ``topo[r, :ntopo[r]]`` (a topological order of the bush, the origin first;
-it spans every node reachable from the origin, which never changes). Labels are recomputed per pass:
+it spans every node reachable from the origin, which never changes). The solver also keeps each bush's
+links as a compact list ``bl[boff[r]:boff[r + 1]]`` grouped by head node in topological order, so that a
+scan touches the bush's links only, not every link of the network. Labels are recomputed per pass:
 ``L``/``spl`` the shortest bush path and its last link, ``U``/``lpl`` the longest *used* bush path.
 """
 
@@ -26,22 +28,25 @@ MIN_DER = 1e-6  # derivative used when both segments are flow-independent (tap-b
 
 
 @njit(cache=True)
-def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, with_sp):
-    """Shortest (``L``, ``spl``) and longest used (``U``, ``lpl``) bush labels in topological order.
+def _scan(o, tp, nt, bl, lo, hi, tail, lhead, f, cost, L, U, spl, lpl, Usp, with_sp):
+    """Shortest (``L``, ``spl``) and longest used (``U``, ``lpl``) labels over the bush links ``bl[lo:hi]``.
 
     With ``with_sp`` also ``Usp``, the longest path over used links and shortest-path links (tap-b's
     LONGEST_USED_OR_SP). Nodes off the bush keep ``L = inf``, ``U = -inf``. Returns ``Σ_a f_a c_a``.
     """
     tot = 0.0
-    L[:] = np.inf
-    U[:] = -np.inf
+    if nt < L.size:  # else every label is set below
+        L[:] = np.inf
+        U[:] = -np.inf
     L[o] = 0.0
     U[o] = 0.0
     spl[o] = -1
     lpl[o] = -1
     if with_sp:
-        Usp[:] = -np.inf
+        if nt < L.size:
+            Usp[:] = -np.inf
         Usp[o] = 0.0
+    e = lo
     for idx in range(1, nt):
         v = tp[idx]
         best = np.inf
@@ -49,10 +54,9 @@ def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, with_sp
         worst = -np.inf
         la = -1
         wsp = -np.inf
-        for e in range(rptr[v], rptr[v + 1]):
-            a = rlink[e]
-            if b[a] == 0:
-                continue
+        while e < hi and lhead[bl[e]] == v:
+            a = bl[e]
+            e += 1
             u = tail[a]
             c = cost[a]
             tot += f[a] * c
@@ -77,12 +81,40 @@ def _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, with_sp
 
 
 @njit(cache=True)
-def _order(o, ptr, head, link, lhead, b, tp, indeg, queue):
-    """Kahn's topological order of the bush links ``b != 0`` from ``o`` into ``tp``; returns its length."""
-    indeg[:] = 0
-    for a in range(b.size):
-        if b[a] != 0:
-            indeg[lhead[a]] += 1
+def _collect(tp, nt, rptr, b, out, k):
+    """Append the bush links ``b != 0`` to ``out`` from ``k``, grouped by head in the order ``tp``; returns the end."""
+    for idx in range(1, nt):
+        v = tp[idx]
+        for a in range(rptr[v], rptr[v + 1]):  # links are numbered by head node
+            if b[a] != 0:
+                out[k] = a
+                k += 1
+    return k
+
+
+@njit(cache=True)
+def bush_lists(rptr, inb, topo, ntopo):
+    """Every bush's compact link list: ``(bl, boff)``, origin ``r``'s links ``bl[boff[r]:boff[r + 1]]``."""
+    boff = np.zeros(inb.shape[0] + 1, dtype=np.int64)
+    for r in range(inb.shape[0]):
+        for a in range(inb.shape[1]):
+            boff[r + 1] += inb[r, a] != 0
+    boff = np.cumsum(boff)
+    bl = np.empty(boff[-1], dtype=np.int32)
+    for r in range(inb.shape[0]):
+        _collect(topo[r], ntopo[r], rptr, inb[r], bl, boff[r])
+    return bl, boff
+
+
+@njit(cache=True)
+def _order(o, ptr, head, link, lhead, b, tp, indeg, queue, count):
+    """Kahn's topological order of the bush links ``b != 0`` from ``o`` into ``tp``; returns its length.
+    Without ``count``, ``indeg`` already holds the in-degrees."""
+    if count:
+        indeg[:] = 0
+        for a in range(b.size):
+            if b[a] != 0:
+                indeg[lhead[a]] += 1
     n = 0
     qh = 0
     queue[0] = o
@@ -104,13 +136,15 @@ def _order(o, ptr, head, link, lhead, b, tp, indeg, queue):
 
 
 @njit(cache=True)
-def _update_bush(o, nt, tp, b, f, ptr, head, link, rptr, rlink, tail, lhead, blocked, cost,
+def _update_bush(o, nt, tp, b, f, ptr, head, link, rptr, tail, lhead, blocked, cost, bl, lo, hi, out, k,
                  L, U, spl, lpl, Usp, indeg, queue):
     """Drop unused bush links (but never a shortest-path link), add shortcuts ``L_i + c < L_j`` with
-    ``Usp_i < Usp_j``, and re-sort; additions that would close a cycle are undone. Returns
-    ``Σ_a f_a c_a`` when nothing was added (the labels then still hold for the bush), else -1."""
-    tot = _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, Usp, True)
+    ``Usp_i < Usp_j``, and re-sort; additions that would close a cycle are undone. The bush's old link
+    list is ``bl[lo:hi]``, its new one goes to ``out`` from ``k``. Returns ``Σ_a f_a c_a`` when nothing
+    was added (the labels then still hold for the bush), else -1; and the end of the new list."""
+    tot = _scan(o, tp, nt, bl, lo, hi, tail, lhead, f, cost, L, U, spl, lpl, Usp, True)
     added = 0
+    indeg[:] = 0
     for a in range(b.size):
         i = tail[a]
         j = lhead[a]
@@ -118,32 +152,39 @@ def _update_bush(o, nt, tp, b, f, ptr, head, link, rptr, rlink, tail, lhead, blo
             if f[a] < MIN_FLOW and spl[j] != a:
                 b[a] = 0
                 f[a] = 0.0
+            else:
+                indeg[j] += 1
         elif L[i] < np.inf and L[j] < np.inf and (i == o or not blocked[i]):
             if L[i] + cost[a] < L[j] and Usp[i] < Usp[j]:
                 b[a] = 2
                 added += 1
+                indeg[j] += 1
     if added == 0:  # dropping unused non-shortest-path links keeps the order and the labels
-        return tot
-    n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue)
+        for e in range(lo, hi):
+            if b[bl[e]] != 0:
+                out[k] = bl[e]
+                k += 1
+        return tot, k
+    n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue, False)
     if n < nt:  # a cycle: keep the old links only
         for a in range(b.size):
             if b[a] == 2:
                 b[a] = 0
-        n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue)
+        n = _order(o, ptr, head, link, lhead, b, tp, indeg, queue, True)
     for a in range(b.size):
         if b[a] == 2:
             b[a] = 1
-    return -1.0
+    return -1.0, _collect(tp, n, rptr, b, out, k)
 
 
 @njit(cache=True)
-def _shift_pass(o, nt, tp, b, f, rptr, rlink, tail, lhead, dmd_lo, dmd_hi, od_dest, od_flow, thresh,
+def _shift_pass(o, nt, tp, bl, lo, hi, f, tail, lhead, dmd_lo, dmd_hi, od_dest, od_flow, thresh,
                 x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der, L, U, spl, lpl, pos, tot):
     """One descending pass of Newton shifts from the longest used to the shortest bush segment at each
     merge node. Skipped (returns False) when the bush's excess cost ratio is below ``thresh``. ``tot >= 0``:
     the labels are current (from :func:`_update_bush`) and ``tot`` is ``Σ_a f_a c_a``."""
     if tot < 0.0:
-        tot = _scan(o, tp, nt, rptr, rlink, tail, b, f, cost, L, U, spl, lpl, L, False)
+        tot = _scan(o, tp, nt, bl, lo, hi, tail, lhead, f, cost, L, U, spl, lpl, L, False)
     if thresh > 0.0:  # excess Σ_a f_a (c_a + L_i − L_j) = Σ_a f_a c_a − Σ_d q_d L_d (flow conservation)
         sptt = 0.0
         for k in range(dmd_lo, dmd_hi):
@@ -279,11 +320,12 @@ def bush_rectify(rptr, rlink, tail, origins, row_ptr, od_dest, od_flow, inb, bfl
 
 
 @njit(cache=True)
-def bush_iteration(inner, thresh, ptr, head, link, rptr, rlink, tail, lhead, blocked, origins, row_ptr, od_dest,
-                   od_flow, inb, bflow, topo, ntopo, x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost, der):
+def bush_iteration(inner, thresh, ptr, head, link, rptr, tail, lhead, blocked, origins, row_ptr, od_dest,
+                   od_flow, inb, bflow, topo, ntopo, bl, boff, x, kind, t0, cap, tb, pw, ca, cb, const, fixed, cost,
+                   der):
     """One iteration of Algorithm B: per origin a bush update and a flow pass, then up to ``inner`` flow
-    passes over the origins whose bush excess-cost ratio is at least ``thresh``. Returns the number of
-    bushes that gained links."""
+    passes over the origins whose bush excess-cost ratio is at least ``thresh``. ``bl``/``boff``: the
+    bushes' link lists (:func:`bush_lists`). Returns the number of bushes that gained links and the new lists."""
     n = ptr.size - 1
     L = np.empty(n)
     U = np.empty(n)
@@ -295,12 +337,21 @@ def bush_iteration(inner, thresh, ptr, head, link, rptr, rlink, tail, lhead, blo
     queue = np.empty(n, dtype=np.int64)
     active = np.ones(origins.size, dtype=np.bool_)
     added = 0
+    m = lhead.size
+    nbl = np.empty(bl.size + bl.size // 4 + m, dtype=np.int32)  # bushes grow by about this at the start
+    nboff = np.zeros(origins.size + 1, dtype=np.int64)
     for r in range(origins.size):
         o = origins[r]
-        tot = _update_bush(o, ntopo[r], topo[r], inb[r], bflow[r], ptr, head, link, rptr, rlink, tail, lhead,
-                           blocked, cost, L, U, spl, lpl, Usp, indeg, queue)
+        k = nboff[r]
+        if nbl.size < k + m:  # room for a bush of every link
+            grown = np.empty(max(nbl.size + nbl.size // 2, k + m), dtype=np.int32)
+            grown[:k] = nbl[:k]
+            nbl = grown
+        tot, nboff[r + 1] = _update_bush(o, ntopo[r], topo[r], inb[r], bflow[r], ptr, head, link, rptr, tail, lhead,
+                                         blocked, cost, bl, boff[r], boff[r + 1], nbl, k, L, U, spl, lpl, Usp,
+                                         indeg, queue)
         added += tot < 0.0
-        active[r] = _shift_pass(o, ntopo[r], topo[r], inb[r], bflow[r], rptr, rlink, tail, lhead, row_ptr[r],
+        active[r] = _shift_pass(o, ntopo[r], topo[r], nbl, k, nboff[r + 1], bflow[r], tail, lhead, row_ptr[r],
                                 row_ptr[r + 1], od_dest, od_flow, thresh, x, kind, t0, cap, tb, pw, ca, cb, const,
                                 fixed, cost, der, L, U, spl, lpl, pos, tot)
     for _ in range(inner):
@@ -308,13 +359,13 @@ def bush_iteration(inner, thresh, ptr, head, link, rptr, rlink, tail, lhead, blo
         for r in range(origins.size):
             if not active[r]:
                 continue
-            active[r] = _shift_pass(origins[r], ntopo[r], topo[r], inb[r], bflow[r], rptr, rlink, tail, lhead,
-                                    row_ptr[r], row_ptr[r + 1], od_dest, od_flow, thresh, x, kind, t0, cap, tb, pw,
-                                    ca, cb, const, fixed, cost, der, L, U, spl, lpl, pos, -1.0)
+            active[r] = _shift_pass(origins[r], ntopo[r], topo[r], nbl, nboff[r], nboff[r + 1], bflow[r], tail,
+                                    lhead, row_ptr[r], row_ptr[r + 1], od_dest, od_flow, thresh, x, kind, t0, cap,
+                                    tb, pw, ca, cb, const, fixed, cost, der, L, U, spl, lpl, pos, -1.0)
             any_active |= active[r]
         if not any_active:
             break
-    return added
+    return added, nbl[:nboff[-1]], nboff
 
 
 @njit(cache=True)
@@ -328,24 +379,26 @@ def bush_link_flows(bflow):
 
 
 @njit(cache=True)
-def _bush_sp(o, tp, nt, rptr, rlink, tail, b, cost, d):
-    """Shortest bush path costs ``d`` from ``o`` (inf off the bush), in topological order."""
-    d[:] = np.inf
+def _bush_sp(o, tp, nt, bl, lo, hi, tail, lhead, cost, d):
+    """Shortest bush path costs ``d`` from ``o`` (inf off the bush) over the bush links ``bl[lo:hi]``."""
+    if nt < d.size:  # else every label is set below
+        d[:] = np.inf
     d[o] = 0.0
+    e = lo
     for idx in range(1, nt):
         v = tp[idx]
         best = np.inf
-        for e in range(rptr[v], rptr[v + 1]):
-            a = rlink[e]
-            if b[a] != 0:
-                c = d[tail[a]] + cost[a]
-                if c < best:
-                    best = c
+        while e < hi and lhead[bl[e]] == v:
+            a = bl[e]
+            e += 1
+            c = d[tail[a]] + cost[a]
+            if c < best:
+                best = c
         d[v] = best
 
 
 @njit(cache=True)
-def sptt_bush(ptr, head, fcost, rptr, rlink, tail, blocked, cost, origins, row_ptr, od_dest, od_flow, inb,
+def sptt_bush(ptr, head, fcost, tail, lhead, blocked, cost, origins, row_ptr, od_dest, od_flow, bl, boff,
               topo, ntopo, od_cost):
     """``Σ demand · shortest-path cost`` over all origins, exact: label correcting (Pape's deque: a node
     scanned before re-enters at the front) started from each bush's shortest-path labels in bush
@@ -360,7 +413,7 @@ def sptt_bush(ptr, head, fcost, rptr, rlink, tail, blocked, cost, origins, row_p
         o = origins[r]
         tp = topo[r]
         nt = ntopo[r]
-        _bush_sp(o, tp, nt, rptr, rlink, tail, inb[r], cost, d)
+        _bush_sp(o, tp, nt, bl, boff[r], boff[r + 1], tail, lhead, cost, d)
         state[:] = 0
         for i in range(nt):
             queue[i] = tp[i]

@@ -201,14 +201,15 @@ def _stale(state: BushState, demand: ODMatrix, cost: FloatArray, od_cost: FloatA
     return np.flatnonzero(spent > (1.0 + STALE_EXCESS) * best)
 
 
-def _gap(lay: _Layout, state: BushState, demand: ODMatrix, x: FloatArray, cost: FloatArray,
-         od_cost: FloatArray) -> float:
-    """Relative gap at ``x`` (shortest paths by label correcting from the bushes' labels into ``od_cost``)."""
+def _gap(lay: _Layout, state: BushState, lists: tuple[NDArray[np.int32], IntArray], demand: ODMatrix, x: FloatArray,
+         cost: FloatArray, od_cost: FloatArray) -> float:
+    """Relative gap at ``x`` (shortest paths by label correcting from the bushes' labels into ``od_cost``);
+    ``lists``: the bushes' link lists (:func:`corridor.assignment._kernels_bush.bush_lists`)."""
     from corridor.assignment import _kernels_bush as KB
 
     _, row_ptr, dest, flow = demand.layout()
-    spc = KB.sptt_bush(lay.ptr, lay.head, cost[lay.link], lay.rptr, lay.rlink, lay.tail, lay.blocked, cost,
-                       state.origins, row_ptr, dest, flow, state.inb, state.topo, state.ntopo, od_cost)
+    spc = KB.sptt_bush(lay.ptr, lay.head, cost[lay.link], lay.tail, lay.lhead, lay.blocked, cost, state.origins,
+                       row_ptr, dest, flow, *lists, state.topo, state.ntopo, od_cost)
     return relative_gap(x, cost, float(spc))
 
 
@@ -242,27 +243,29 @@ def algorithm_b(
     x = KB.bush_link_flows(state.bflow)
     K.update_links(x, *lay.params, lay.fixed, cost, der)
     it, g = 0, np.inf
+    lists = KB.bush_lists(lay.rptr, state.inb, state.topo, state.ntopo)
     if warm is not None:  # the gap of the reloaded bushes: origins already near equilibrium are skipped
-        g = _gap(lay, state, demand, x, cost, oc)
+        g = _gap(lay, state, lists, demand, x, cost, oc)
         od_sp[order] = oc
         check_reachable(demand, od_sp)
         stale = _stale(state, demand, cost, oc)
         if stale.size:
             _relay(lay, demand, cost, state, stale)
+            lists = KB.bush_lists(lay.rptr, state.inb, state.topo, state.ntopo)
             x = KB.bush_link_flows(state.bflow)
             K.update_links(x, *lay.params, lay.fixed, cost, der)
-            g = _gap(lay, state, demand, x, cost, oc)
+            g = _gap(lay, state, lists, demand, x, cost, oc)
     with log:
         while True:
             first = it == 0 and warm is None
-            KB.bush_iteration(1 if first else inner, 0.0 if first else 0.25 * min(g, 1e300), lay.ptr, lay.head,
-                              lay.link, lay.rptr, lay.rlink, lay.tail, lay.lhead, lay.blocked, state.origins, row_ptr,
-                              dest, flow, state.inb, state.bflow, state.topo, state.ntopo, x, *lay.params, lay.fixed,
-                              cost, der)
+            lists = KB.bush_iteration(
+                1 if first else inner, 0.0 if first else 0.25 * min(g, 1e300), lay.ptr, lay.head, lay.link, lay.rptr,
+                lay.tail, lay.lhead, lay.blocked, state.origins, row_ptr, dest, flow, state.inb, state.bflow,
+                state.topo, state.ntopo, *lists, x, *lay.params, lay.fixed, cost, der)[1:]
             it += 1
             x = KB.bush_link_flows(state.bflow)
             K.update_links(x, *lay.params, lay.fixed, cost, der)
-            g = _gap(lay, state, demand, x, cost, oc)
+            g = _gap(lay, state, lists, demand, x, cost, oc)
             if log.record(it, g, x[lay.inv]):
                 break
     x = x[lay.inv]
