@@ -59,8 +59,8 @@ def choices(values: Iterable[str], known: Iterable[str], what: str, *, upper: bo
     for v in values:
         key = str(v).strip().casefold()
         if key not in folded:
-            near = nearest(v, known, aliases)
-            hint = f"did you mean {', '.join(near)}? " if near else ""
+            hint = suggestion(v, known, aliases)
+            hint = f"{hint} " if hint else ""
             raise InvalidOptionError(f"unknown {what} {str(v)!r}; {hint}{allowed or 'known: ' + (', '.join(known) or 'none')}")
         out.append(folded[key].upper() if upper else folded[key])
     return out
@@ -71,6 +71,12 @@ def nearest(value: str, known: Iterable[str], aliases: dict[str, str] | None = N
     folded = _folded(known, aliases)
     near = difflib.get_close_matches(str(value).strip().casefold(), list(folded), n=3, cutoff=0.5)
     return list(dict.fromkeys(folded[n] for n in near))
+
+
+def suggestion(value: str, known: Iterable[str], aliases: dict[str, str] | None = None) -> str:
+    """``"did you mean a, b?"`` with the :func:`nearest` names, or ``""`` when none is near."""
+    near = nearest(value, known, aliases)
+    return f"did you mean {', '.join(near)}?" if near else ""
 
 
 def _folded(known: Iterable[str], aliases: dict[str, str] | None) -> dict[str, str]:

@@ -41,7 +41,7 @@ from ..network.counts_table import load_counts
 from ..network.schema import COUNT_TOTALS, split_list
 from ..network.uncertainty import read_uncertainty
 from .choice import with_constants
-from .corridor_flows import CORRIDORS, edge_table
+from .corridor_flows import CORRIDORS, edge_table, heading
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .inputs import FreightInputs, freight_inputs
 
@@ -118,11 +118,6 @@ class Calibration:
                 "counts": records(self.counts), "not_used": records(self.not_used), "demand": records(self.demand)}
 
 
-def _place_lon(problem: CorridorProblem) -> dict[str, float]:
-    places = problem.graph.network.places
-    return dict(zip(places["id"], places["lon"].astype(float)))
-
-
 def _screenline(row: dict, edges: pd.DataFrame, crossings: set[str], places: set[str]) -> pd.Series | str:
     """The edges a count sums (a boolean mask on ``edges``), or why the model cannot represent it."""
     element = row["element"]
@@ -150,10 +145,7 @@ def _screenline(row: dict, edges: pd.DataFrame, crossings: set[str], places: set
         return ("counts sea-borne boxes (deep-sea trade, a sea port's throughput): the demand holds the boxes that "
                 "went by land and across the Caspian, not the sea trade")
     if isinstance(row.get("direction"), str):
-        lon = edges.attrs["lon"]
-        west = edges["to"].map(lon) < edges["from"].map(lon)
-        east = edges["to"].map(lon) > edges["from"].map(lon)
-        mask = mask & (west if row["direction"] == "westbound" else east)
+        mask = mask & edges.attrs["heading"][row["direction"]]
     return mask
 
 
@@ -177,7 +169,7 @@ def _screenlines(problem: CorridorProblem, table: pd.DataFrame, cells: Cells) ->
         reach), every one named with its element and ``counts.csv`` line.
     """
     edges = edge_table(problem, np.zeros(problem.from_node.size))
-    edges.attrs["lon"] = _place_lon(problem)
+    edges.attrs["heading"] = {d: heading(edges, problem, d) for d in ("westbound", "eastbound")}
     net = problem.engine_network()
     crossings = set(problem.graph.network.crossings["id"])
     places = set(problem.graph.network.places["id"])

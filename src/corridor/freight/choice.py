@@ -27,8 +27,8 @@ from ..errors import DataError
 from ..network import default_data_dir
 from ..network.rows import Problem, columns_of, parse_rows, read_rows
 from ..network.schema import Direction, Row
-from ..validate import nearest
-from .corridor_flows import CORRIDORS, edge_table
+from ..validate import suggestion
+from .corridor_flows import CORRIDORS, edge_table, heading
 from .corridor_problem import CorridorProblem
 
 FILE = "constants.csv"
@@ -85,8 +85,7 @@ def read_constants(data_dir: Path | str | None = None, *, sources: list[str] | N
 
 
 def _hint(name: str, valid: tuple[str, ...] | list[str]) -> str:
-    close = nearest(name, list(valid))
-    return f"; did you mean {', '.join(close)}?" if close else f"; valid: {', '.join(valid)}"
+    return f"; {suggestion(name, valid) or 'valid: ' + ', '.join(valid)}"
 
 
 def load_constants(data_dir: Path | str | None = None, *, sources: list[str] | None = None,
@@ -106,10 +105,7 @@ def alternative_links(problem: CorridorProblem, alternative: str, direction: str
     edges = edge_table(problem, np.zeros(problem.from_node.size))
     mask = CORRIDORS[alternative].edges(edges)   # type: ignore[misc]
     if direction is not None:
-        places = problem.graph.network.places
-        lon = dict(zip(places["id"], places["lon"].astype(float)))
-        to_lon, from_lon = edges["to"].map(lon), edges["from"].map(lon)
-        mask = mask & ((to_lon < from_lon) if direction == "westbound" else (to_lon > from_lon))
+        mask = mask & heading(edges, problem, direction)
     return np.sort(edges.loc[mask, "engine_link"].to_numpy(dtype=np.int64))
 
 

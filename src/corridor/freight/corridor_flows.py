@@ -205,6 +205,15 @@ class CorridorFlows:
                           "converged": self.converged}, {"corridors, TEU/yr": corridors, "bottlenecks by v/c": worst})
 
 
+def heading(edges: pd.DataFrame, problem: CorridorProblem, direction: str) -> pd.Series:
+    """Which ``edges`` (an :func:`edge_table`) run ``direction``: ``westbound`` toward a smaller longitude,
+    ``eastbound`` toward a larger one."""
+    places = problem.graph.network.places
+    lon = dict(zip(places["id"], places["lon"].astype(float)))
+    to_lon, from_lon = edges["to"].map(lon), edges["from"].map(lon)
+    return to_lon < from_lon if direction == "westbound" else to_lon > from_lon
+
+
 def edge_table(problem: CorridorProblem, flow: np.ndarray) -> pd.DataFrame:
     """One row per engine link of ``problem`` on a graph edge (zone and place connectors left out) with
     its ``flow`` (TEU per year): the columns of :attr:`CorridorFlows.edges` and ``engine_link``."""

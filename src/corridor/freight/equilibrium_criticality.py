@@ -40,6 +40,7 @@ from .choice import with_constants
 from .corridor_problem import BASE_YEAR, CorridorProblem, build_problem
 from .criticality import RANKS, SCOPES, CriticalityResult, element_positions, rank_frame, scope_elements
 from .inputs import FreightInputs
+from .warm_solves import WARM_MAX_ITER, solve_from  # noqa: F401 (WARM_MAX_ITER: kept importable from here)
 
 #: toll (hours-equivalent per container) on the engine links of a removed element
 CLOSED_H = 1e6
@@ -47,11 +48,6 @@ CLOSED_H = 1e6
 AFFECTED_SHARE = 1e-3
 #: an element whose base flow is at most this share of the demand is idle: removing it changes nothing
 IDLE_SHARE = 1e-12
-#: iterations a warm re-solve may take before it is restarted from scratch: a safety net, as a closed
-#: link's flow leaves the warm bushes at the first pass (:mod:`corridor.assignment.bush` re-lays the bushes
-#: that used it); every link removal of the bundled network converges warm well within it
-WARM_MAX_ITER = 20
-
 _Row = tuple[float, float, float, int, int, float, bool, float]
 
 
@@ -91,12 +87,7 @@ def _reachable(net: LinkNetwork, closed: np.ndarray) -> np.ndarray:
 def _resolve(s: _Shared, net: LinkNetwork, served: np.ndarray) -> tuple[AssignmentResult, bool]:
     """The equilibrium of ``served`` on ``net``, warm from the base bushes, and whether it was restarted
     from scratch because the warm solve stalled (more than :data:`WARM_MAX_ITER` iterations)."""
-    if s.warm:
-        res = assign(net, served, "bush", gap=s.gap, max_iter=min(WARM_MAX_ITER, s.max_iter), progress=False,
-                     warm_start=s.base)
-        if res.converged:
-            return res, False
-    return assign(net, served, "bush", gap=s.gap, max_iter=s.max_iter, progress=False), s.warm
+    return solve_from(net, served, s.base if s.warm else None, gap=s.gap, max_iter=s.max_iter)
 
 
 def _remove(s: _Shared, k: int) -> _Row:

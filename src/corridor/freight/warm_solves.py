@@ -21,12 +21,29 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from ..assignment import AssignmentResult, assign
+import numpy as np
+
+from ..assignment import AssignmentResult, LinkNetwork, assign
 from .corridor_problem import CorridorProblem
-from .equilibrium_criticality import WARM_MAX_ITER
 
 #: graph shapes whose last solution one WarmSolves keeps (oldest dropped first)
 MAX_SHAPES = 8
+#: iterations a warm re-solve may take before it is restarted from scratch: a safety net, as a closed
+#: link's flow leaves the warm bushes at the first pass (:mod:`corridor.assignment.bush` re-lays the bushes
+#: that used it); every link removal of the bundled network converges warm well within it
+WARM_MAX_ITER = 20
+
+
+def solve_from(network: LinkNetwork, matrix: np.ndarray, previous: AssignmentResult | None, *, gap: float,
+               max_iter: int) -> tuple[AssignmentResult, bool]:
+    """Algorithm B to relative gap ``gap``, warm from ``previous`` when given, and whether a warm solve had
+    to be redone cold (not converged within :data:`WARM_MAX_ITER` iterations)."""
+    if previous is not None:
+        result = assign(network, matrix, "bush", gap=gap, max_iter=min(WARM_MAX_ITER, max_iter), progress=False,
+                        warm_start=previous)
+        if result.converged:
+            return result, False
+    return assign(network, matrix, "bush", gap=gap, max_iter=max_iter, progress=False), previous is not None
 
 
 def graph_shape(problem: CorridorProblem) -> str:
@@ -57,19 +74,14 @@ class WarmSolves:
 
     def solve(self, problem: CorridorProblem, *, gap: float = 1e-4, max_iter: int = 500) -> AssignmentResult:
         """The user equilibrium of ``problem`` to relative gap ``gap`` (``bush``; see the module docstring)."""
-        network, shape = problem.engine_network(), graph_shape(problem)
+        shape = graph_shape(problem)
         previous = self.last.get(shape) if self.share else None
-        result = None
-        if previous is not None:
-            result = assign(network, problem.matrix, "bush", gap=gap, max_iter=min(WARM_MAX_ITER, max_iter),
-                            progress=False, warm_start=previous)
-            if result.converged:
-                self.warm += 1
-            else:
-                self.restarted += 1
-                result = None
-        if result is None:
-            result = assign(network, problem.matrix, "bush", gap=gap, max_iter=max_iter, progress=False)
+        result, restarted = solve_from(problem.engine_network(), problem.matrix, previous, gap=gap,
+                                       max_iter=max_iter)
+        if previous is not None and not restarted:
+            self.warm += 1
+        else:
+            self.restarted += restarted
             self.cold += 1
         if self.share:
             self.last[shape] = result
@@ -79,4 +91,4 @@ class WarmSolves:
         return result
 
 
-__all__ = ["MAX_SHAPES", "WarmSolves", "graph_shape"]
+__all__ = ["MAX_SHAPES", "WARM_MAX_ITER", "WarmSolves", "graph_shape", "solve_from"]

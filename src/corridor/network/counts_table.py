@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..validate import nearest
+from ..validate import suggestion
 from .load import Network, default_data_dir, load_network
 from .rows import Problem, columns_of, parse_rows, read_rows
 from .schema import CORRIDOR_IDS, COUNT_CLASSES, COUNT_TOTALS, DIRECTIONS, CountRow, split_list
@@ -82,8 +82,8 @@ def _row_problems(row: dict, line: int, elements: set[str], sources: set[str] | 
 
 
 def _hint(value: str, known: Iterable[str]) -> str:
-    near = nearest(value, known)
-    return f" (did you mean {', '.join(near)}?)" if near else ""
+    hint = suggestion(value, known)
+    return f" ({hint})" if hint else ""
 
 
 def load_counts(data_dir: Path | str | None = None, *, network: Network | None = None) -> pd.DataFrame:

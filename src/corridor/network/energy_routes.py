@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from ..validate import nearest
+from ..validate import suggestion
 from .geo import countries_crossed, haversine_km, locate
 from .rows import Problem, columns_of, parse_rows, read_rows
 from .schema import Row, split_list
@@ -162,9 +162,9 @@ def _row_ok(row: dict, line: int, assets: Mapping[str, dict], sources: set[str] 
     ok = True
     asset = assets.get(row["asset"])
     if asset is None:
-        hint = nearest(row["asset"], assets)
+        hint = suggestion(row["asset"], assets)
         problems.append(Problem(ROUTES_FILE, line, "asset", f"unknown asset {row['asset']!r} (not an id of "
-                                "energy_assets.csv)" + (f"; did you mean {', '.join(hint)}?" if hint else "")))
+                                "energy_assets.csv)" + (f"; {hint}" if hint else "")))
         return False
     if asset["kind"] != "pipeline":
         problems.append(Problem(ROUTES_FILE, line, "asset", f"{row['asset']} is a {asset['kind']}: only a pipeline "

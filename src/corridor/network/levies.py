@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from ..validate import nearest
+from ..validate import suggestion
 from .rows import Problem, read_rows
 from .schema import split_list
 
@@ -78,8 +78,8 @@ def area_name(name: str, passages: Iterable[str]) -> str:
     if key in known:
         return key
     names = known + sorted(a for a, p in AREA_ALIASES.items() if p in known)
-    near = nearest(key, known, {a: p for a, p in AREA_ALIASES.items() if p in known})
-    hint = f"did you mean {', '.join(near)}? " if near else ""
+    hint = suggestion(key, known, {a: p for a, p in AREA_ALIASES.items() if p in known})
+    hint = f"{hint} " if hint else ""
     raise ValueError(f"unknown sea area or passage {name!r}: {hint}the network's are {', '.join(names)}")
 
 
