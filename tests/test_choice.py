@@ -111,3 +111,13 @@ def test_cli_constants_json(tmp_path: Path) -> None:
     out = json.loads(result.output)
     assert {r["alternative"] for r in out["constants"]} == {"caspian-crossings", "ru-by-eu-border"}
     assert all(np.isfinite(r["change_cost10_pct"]) for r in out["elasticities"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--algorithm", "buush"], "unknown route-choice algorithm 'buush'; did you mean bush?"),
+    (["--algorithm", "sue", "--theta", "-1"], "theta must be a finite number above 0"),
+])
+def test_a_bad_algorithm_or_theta_is_refused(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["calibrate", "--constants", "--data", str(MINI), *args])
+    assert result.exit_code == 1, result.output
+    assert message in result.output

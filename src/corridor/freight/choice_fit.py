@@ -32,6 +32,7 @@ from scipy.optimize import brentq
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from .. import validate
 from ..assignment import AssignmentResult, assign
 from ..formats.json import records
 from ..network.counts_table import load_counts
@@ -90,8 +91,10 @@ class _Runner:
 
     def __init__(self, problem: CorridorProblem, algorithm: str, theta: float, gap: float | None):
         self.problem, self.theta = problem, theta
-        self.sue = algorithm.lower() == "sue"
-        self.algorithm = "sue" if self.sue else "bush"
+        self.algorithm = validate.choice(algorithm, ("bush", "sue"), "route-choice algorithm")
+        self.sue = self.algorithm == "sue"
+        if self.sue:
+            validate.number(theta, "theta", 0.0, open_lo=True)
         self.gap = gap if gap is not None else (1e-3 if self.sue else 1e-6)
         self.last: AssignmentResult | None = None
         self.count = 0
@@ -227,7 +230,7 @@ def estimate_constants(inputs: FreightInputs | None = None, *, year: int = BASE_
     lower = {k: -float(problem.toll_h[links[k]].min()) * vot if links[k].size else 0.0 for k in keys}
     run = _Runner(problem, algorithm, theta, gap)
     before = run.run({})
-    if algorithm.lower() == "sue":
+    if run.sue:
         c, iterations = _fit_logit(run, keys, links, observed, lower, vot, tolerance, 10 * max_rounds)
     else:
         c, iterations = _fit_ue(run, keys, links, observed, lower, tolerance, max_rounds)
